@@ -1,0 +1,128 @@
+// The typed config (../shared/docs/config.md plus the keys the README adds), as
+// loaded and validated from one JSON file. Plain data; nothing here runs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dns/server.hpp"
+#include "policy/amt_relay.hpp"
+#include "zones/snapshot.hpp"
+
+namespace driad::config {
+
+struct ZoneConfig {
+  std::string origin_text;
+  zones::WireName origin;  // lower case
+  zones::Prefix prefix;    // the addresses the origin spells
+  zones::SoaFields soa;
+  bool serial_configured = false;
+  std::vector<zones::WireName> ns;
+  std::uint32_t ttl = 3600;
+};
+
+struct SourceConfig {
+  zones::Prefix prefix;
+  std::string relay_group;
+};
+
+struct TlsConfig {
+  std::string ca;
+  std::string cert;
+  std::string key;
+  std::string server_name;
+};
+
+struct MxConfig {
+  zones::Prefix relay;  // the address advertised to gateways (full length)
+  std::string gnmi_target;
+  std::optional<TlsConfig> tls;
+  std::uint32_t max_tunnels = 4000;
+};
+
+struct GatewayConfig {
+  zones::Prefix relay;
+  bool probe = false;
+  std::uint16_t probe_port = 2268;
+  std::uint32_t max_tunnels = 300;
+};
+
+struct RelayGroupConfig {
+  std::string name;
+  std::vector<policy::AmtRelay> relays;  // a static group
+  std::optional<MxConfig> mx;            // a live group: mx and/or gateways
+  std::vector<GatewayConfig> gateways;
+  bool is_static() const noexcept { return !relays.empty(); }
+};
+
+enum class OverloadMode : std::uint8_t { spill, gateway_first };
+
+struct PolicyConfig {
+  std::uint32_t ttl = 60;
+  std::uint32_t degraded_ttl = 5;
+  std::uint32_t hold_up_s = 10;
+  std::uint32_t stale_after_ms = 3000;
+  double high_watermark = 0.85;
+  double low_watermark = 0.70;
+  OverloadMode overload_mode = OverloadMode::spill;
+  std::uint8_t mx_precedence = 10;
+  std::uint8_t gateway_precedence = 20;
+};
+
+struct TrafficOpsConfig {
+  std::string url;
+  std::string api_version = "4.0";
+  std::string cdn;
+  std::uint32_t poll_interval_s = 60;
+  std::string cache_file;
+  std::string ca_file;
+  bool insecure = false;
+};
+
+struct AdminConfig {
+  std::string listen = "127.0.0.1:8053";
+};
+
+struct RrlConfig {
+  std::uint32_t responses_per_second = 20;
+  std::uint32_t slip = 2;
+  std::uint8_t ipv4_prefix = 24;
+  std::uint8_t ipv6_prefix = 56;
+};
+
+struct TcpConfig {
+  std::chrono::milliseconds idle_timeout{10000};
+  std::uint32_t max_connections = 1024;
+};
+
+struct Config {
+  std::string file;  // where it came from, for messages
+  std::vector<dns::ListenEndpoint> listen;
+  std::vector<std::string> listen_text;
+  unsigned threads = 0;
+  std::uint16_t edns_udp_size = 1232;
+  TcpConfig tcp;
+  std::vector<ZoneConfig> zones;
+  std::vector<SourceConfig> sources;
+  std::vector<RelayGroupConfig> relay_groups;
+  PolicyConfig policy;
+  std::optional<TrafficOpsConfig> traffic_ops;
+  std::string coverage_zone_file;
+  bool ecs = false;
+  std::optional<AdminConfig> admin;
+  std::optional<RrlConfig> rrl;
+};
+
+// Every problem found, each as "FILE: /json/pointer: what is wrong".
+using ConfigErrors = std::vector<std::string>;
+
+tl::expected<Config, ConfigErrors> load_config_file(const std::string& path);
+tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text, const std::string& file_label);
+
+// The built-in demo config (`driadd --demo`), as JSON text.
+const std::string& demo_config_json();
+
+}  // namespace driad::config

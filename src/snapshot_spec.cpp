@@ -1,0 +1,116 @@
+// Config -> SnapshotSpec, and serial bookkeeping across rebuilds.
+#include "src/snapshot_spec.hpp"
+
+#include <map>
+
+namespace driad::app {
+namespace {
+
+// FNV-1a over the bytes that make up the answers; serials excluded.
+class Fingerprint {
+ public:
+  void add(const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    for (std::size_t i = 0; i < size; ++i) hash_ = (hash_ ^ bytes[i]) * 1099511628211ULL;
+  }
+  template <typename T>
+  void add_value(const T& value) {
+    add(&value, sizeof value);
+  }
+  void add_bytes(const std::vector<std::uint8_t>& bytes) {
+    add_value(bytes.size());
+    add(bytes.data(), bytes.size());
+  }
+  std::uint64_t value() const { return hash_; }
+
+ private:
+  std::uint64_t hash_ = 14695981039346656037ULL;
+};
+
+std::uint64_t fingerprint(const zones::SnapshotSpec& spec) {
+  Fingerprint print;
+  for (const auto& zone : spec.zones) {
+    print.add_bytes(zone.origin);
+    print.add_bytes(zone.soa.mname);
+    print.add_bytes(zone.soa.rname);
+    for (const std::uint32_t field : {zone.soa.refresh, zone.soa.retry, zone.soa.expire, zone.soa.minimum, zone.ttl}) {
+      print.add_value(field);
+    }
+    for (const auto& ns : zone.ns) print.add_bytes(ns);
+  }
+  for (const auto& source : spec.sources) {
+    print.add_value(source.prefix.address);
+    print.add_value(source.prefix.length);
+    print.add_value(source.group);
+  }
+  for (const auto& group : spec.groups) {
+    print.add_value(group.ttl);
+    for (const auto& relay : group.relays) print.add_bytes(zones::amtrelay_rdata(relay));
+  }
+  return print.value();
+}
+
+policy::AmtRelay relay_at(const zones::Prefix& address, std::uint8_t precedence) {
+  policy::AmtRelay relay;
+  relay.precedence = precedence;
+  relay.type = address.family == zones::Family::ipv4 ? policy::RelayType::ipv4 : policy::RelayType::ipv6;
+  relay.relay.resize(zones::address_bits(address.family) / 8);
+  zones::address_octets(address.family, address.address, relay.relay.data());
+  return relay;
+}
+
+}  // namespace
+
+std::vector<policy::AmtRelay> advertised_relays(const config::RelayGroupConfig& group,
+                                                const config::PolicyConfig& policy) {
+  if (group.is_static()) return group.relays;
+  std::vector<policy::AmtRelay> relays;
+  if (group.mx) relays.push_back(relay_at(group.mx->relay, policy.mx_precedence));
+  for (const auto& gateway : group.gateways) relays.push_back(relay_at(gateway.relay, policy.gateway_precedence));
+  return relays;
+}
+
+zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation) {
+  zones::SnapshotSpec spec;
+  spec.generation = generation;
+  spec.edns_udp_size = config.edns_udp_size;
+  for (const auto& zone : config.zones) {
+    spec.zones.push_back({zone.origin, zone.prefix, zone.soa, zone.ns, zone.ttl});
+  }
+  std::map<std::string, std::uint32_t> group_index;
+  for (const auto& group : config.relay_groups) {
+    group_index.emplace(group.name, static_cast<std::uint32_t>(spec.groups.size()));
+    spec.groups.push_back({group.name, advertised_relays(group, config.policy), config.policy.ttl});
+  }
+  for (const auto& source : config.sources) {
+    const auto it = group_index.find(source.relay_group);
+    if (it == group_index.end()) continue;  // a Traffic Ops group not yet known (issue 4)
+    spec.sources.push_back({source.prefix, it->second});
+  }
+  return spec;
+}
+
+void SerialKeeper::assign(zones::SnapshotSpec& spec, const config::Config& config, std::uint64_t now_unix) {
+  const std::uint64_t print = fingerprint(spec);
+  const bool changed = print != last_fingerprint_;
+  last_fingerprint_ = print;
+  std::map<std::string, std::uint32_t> next;
+  for (std::size_t i = 0; i < spec.zones.size(); ++i) {
+    const config::ZoneConfig& zone = config.zones[i];
+    const std::string key(zone.origin.begin(), zone.origin.end());
+    const auto known = serials_.find(key);
+    std::uint32_t serial = 0;
+    if (known == serials_.end()) {
+      serial = zone.serial_configured ? zone.soa.serial : static_cast<std::uint32_t>(now_unix);
+    } else {
+      serial = changed ? known->second + 1 : known->second;
+      // An operator who raises the configured serial past ours wins (RFC 1982 order).
+      if (zone.serial_configured && static_cast<std::int32_t>(zone.soa.serial - serial) > 0) serial = zone.soa.serial;
+    }
+    spec.zones[i].soa.serial = serial;
+    next.emplace(key, serial);
+  }
+  serials_ = std::move(next);
+}
+
+}  // namespace driad::app
