@@ -120,7 +120,8 @@ struct Config {
 using ConfigErrors = std::vector<std::string>;
 
 tl::expected<Config, ConfigErrors> load_config_file(const std::string& path);
-tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text, const std::string& file_label);
+tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text,
+                                                const std::string& file_label);
 
 // The built-in demo config (`driadd --demo`), as JSON text.
 const std::string& demo_config_json();

@@ -6,7 +6,9 @@
 namespace driad::config {
 namespace {
 
-std::string type_name(const nlohmann::json& value) { return value.type_name(); }
+std::string type_name(const nlohmann::json& value) {
+  return value.type_name();
+}
 
 }  // namespace
 
@@ -55,8 +57,8 @@ bool JsonReader::array(const nlohmann::json& value, const std::string& pointer) 
   return false;
 }
 
-void JsonReader::read(const nlohmann::json& object, std::string_view key, const std::string& pointer,
-                      std::string& out) {
+void JsonReader::read(const nlohmann::json& object, std::string_view key,
+                      const std::string& pointer, std::string& out) {
   const auto it = object.find(key);
   if (it == object.end()) return;
   if (!it->is_string()) {
@@ -66,7 +68,8 @@ void JsonReader::read(const nlohmann::json& object, std::string_view key, const 
   out = it->get<std::string>();
 }
 
-void JsonReader::read(const nlohmann::json& object, std::string_view key, const std::string& pointer, bool& out) {
+void JsonReader::read(const nlohmann::json& object, std::string_view key,
+                      const std::string& pointer, bool& out) {
   const auto it = object.find(key);
   if (it == object.end()) return;
   if (!it->is_boolean()) {
@@ -76,8 +79,8 @@ void JsonReader::read(const nlohmann::json& object, std::string_view key, const 
   out = it->get<bool>();
 }
 
-void JsonReader::read(const nlohmann::json& object, std::string_view key, const std::string& pointer, double& out,
-                      double min, double max) {
+void JsonReader::read(const nlohmann::json& object, std::string_view key,
+                      const std::string& pointer, double& out, double min, double max) {
   const auto it = object.find(key);
   if (it == object.end()) return;
   if (!it->is_number()) {
@@ -86,26 +89,28 @@ void JsonReader::read(const nlohmann::json& object, std::string_view key, const 
   }
   const double value = it->get<double>();
   if (value < min || value > max) {
-    error(child(pointer, key), std::to_string(value) + " is outside " + std::to_string(min) + "-" +
-                                   std::to_string(max));
+    error(child(pointer, key),
+          std::to_string(value) + " is outside " + std::to_string(min) + "-" + std::to_string(max));
     return;
   }
   out = value;
 }
 
-bool JsonReader::read_unsigned(const nlohmann::json& object, std::string_view key, const std::string& pointer,
-                               std::uint64_t& out, std::uint64_t min, std::uint64_t max) {
+bool JsonReader::read_unsigned(const nlohmann::json& object, std::string_view key,
+                               const std::string& pointer, std::uint64_t& out, std::uint64_t min,
+                               std::uint64_t max) {
   const auto it = object.find(key);
   if (it == object.end()) return false;
-  if (!it->is_number_integer() || (it->is_number_integer() && !it->is_number_unsigned() && it->get<std::int64_t>() < 0)) {
-    error(child(pointer, key), "must be a whole number " + std::to_string(min) + "-" + std::to_string(max) +
-                                   ", not " + it->dump());
+  if (!it->is_number_integer() ||
+      (it->is_number_integer() && !it->is_number_unsigned() && it->get<std::int64_t>() < 0)) {
+    error(child(pointer, key), "must be a whole number " + std::to_string(min) + "-" +
+                                   std::to_string(max) + ", not " + it->dump());
     return false;
   }
   const auto value = it->get<std::uint64_t>();
   if (value < min || value > max) {
-    error(child(pointer, key), std::to_string(value) + " is outside " + std::to_string(min) + "-" +
-                                   std::to_string(max));
+    error(child(pointer, key),
+          std::to_string(value) + " is outside " + std::to_string(min) + "-" + std::to_string(max));
     return false;
   }
   out = value;

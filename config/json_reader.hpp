@@ -24,20 +24,23 @@ class JsonReader {
 
   // Checks that `value` is an object holding only `allowed` keys; `required`
   // keys must be present. False when it is not an object at all.
-  bool object(const nlohmann::json& value, const std::string& pointer, std::initializer_list<std::string_view> allowed,
+  bool object(const nlohmann::json& value, const std::string& pointer,
+              std::initializer_list<std::string_view> allowed,
               std::initializer_list<std::string_view> required = {});
 
   bool array(const nlohmann::json& value, const std::string& pointer);
 
   // Each reads `key` of `object` when present and of the right type and range;
   // otherwise records an error and leaves `out` untouched.
-  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer, std::string& out);
-  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer, bool& out);
-  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer, double& out,
-            double min, double max);
+  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer,
+            std::string& out);
+  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer,
+            bool& out);
+  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer,
+            double& out, double min, double max);
   template <typename Int>
-  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer, Int& out,
-            std::uint64_t min = 0, std::uint64_t max = std::numeric_limits<Int>::max()) {
+  void read(const nlohmann::json& object, std::string_view key, const std::string& pointer,
+            Int& out, std::uint64_t min = 0, std::uint64_t max = std::numeric_limits<Int>::max()) {
     std::uint64_t value = 0;
     if (read_unsigned(object, key, pointer, value, min, max)) out = static_cast<Int>(value);
   }

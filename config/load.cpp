@@ -23,10 +23,11 @@ class Loader {
 
   tl::expected<Config, ConfigErrors> load(const json& root) {
     config_.file = "";
-    if (reader_.object(root, "",
-                       {"listen", "threads", "edns_udp_size", "tcp", "zones", "sources", "relay_groups", "policy",
-                        "traffic_ops", "coverage_zone_file", "ecs", "admin", "rrl"},
-                       {"listen", "zones", "sources", "relay_groups"})) {
+    if (reader_.object(
+            root, "",
+            {"listen", "threads", "edns_udp_size", "tcp", "zones", "sources", "relay_groups",
+             "policy", "traffic_ops", "coverage_zone_file", "ecs", "admin", "rrl"},
+            {"listen", "zones", "sources", "relay_groups"})) {
       read_listen(root);
       reader_.read(root, "threads", "", config_.threads, 0, 1024);
       reader_.read(root, "edns_udp_size", "", config_.edns_udp_size, 512, 4096);
@@ -62,7 +63,8 @@ class Loader {
       auto endpoint = dns::parse_listen_endpoint(item.get<std::string>());
       if (!endpoint) {
         reader_.error(pointer, endpoint.error());
-      } else if (!seen.insert(endpoint->address.to_string() + "#" + std::to_string(endpoint->port)).second) {
+      } else if (!seen.insert(endpoint->address.to_string() + "#" + std::to_string(endpoint->port))
+                      .second) {
         reader_.error(pointer, "is listed twice");
       } else {
         config_.listen.push_back(*endpoint);
@@ -73,14 +75,16 @@ class Loader {
 
   void read_tcp(const json& root) {
     const auto it = root.find("tcp");
-    if (it == root.end() || !reader_.object(*it, "/tcp", {"idle_timeout_ms", "max_connections"})) return;
+    if (it == root.end() || !reader_.object(*it, "/tcp", {"idle_timeout_ms", "max_connections"}))
+      return;
     std::uint32_t idle_ms = static_cast<std::uint32_t>(config_.tcp.idle_timeout.count());
     reader_.read(*it, "idle_timeout_ms", "/tcp", idle_ms, 100, 3600000);
     config_.tcp.idle_timeout = std::chrono::milliseconds(idle_ms);
     reader_.read(*it, "max_connections", "/tcp", config_.tcp.max_connections, 1, 1000000);
   }
 
-  tl::expected<zones::WireName, std::string> name(const json& object, std::string_view key, const std::string& pointer) {
+  tl::expected<zones::WireName, std::string> name(const json& object, std::string_view key,
+                                                  const std::string& pointer) {
     std::string text;
     reader_.read(object, key, pointer, text);
     auto wire = dns::name_from_text(text);
@@ -95,7 +99,8 @@ class Loader {
     for (std::size_t i = 0; i < it->size(); ++i) {
       const std::string pointer = JsonReader::child("/zones", i);
       const json& item = (*it)[i];
-      if (!reader_.object(item, pointer, {"origin", "soa", "ns", "ttl"}, {"origin", "soa", "ns"})) continue;
+      if (!reader_.object(item, pointer, {"origin", "soa", "ns", "ttl"}, {"origin", "soa", "ns"}))
+        continue;
       ZoneConfig zone;
       bool ok = true;
       reader_.read(item, "origin", pointer, zone.origin_text);
@@ -118,7 +123,8 @@ class Loader {
       read_soa(item, pointer, zone);
       const auto ns = item.find("ns");
       if (ns != item.end() && reader_.array(*ns, JsonReader::child(pointer, "ns"))) {
-        if (ns->empty()) reader_.error(JsonReader::child(pointer, "ns"), "must name at least one server");
+        if (ns->empty())
+          reader_.error(JsonReader::child(pointer, "ns"), "must name at least one server");
         for (std::size_t n = 0; n < ns->size(); ++n) {
           const std::string ns_pointer = JsonReader::child(JsonReader::child(pointer, "ns"), n);
           if (!(*ns)[n].is_string()) {
@@ -143,7 +149,8 @@ class Loader {
     const auto it = zone_json.find("soa");
     const std::string pointer = JsonReader::child(zone_pointer, "soa");
     if (it == zone_json.end() ||
-        !reader_.object(*it, pointer, {"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"},
+        !reader_.object(*it, pointer,
+                        {"mname", "rname", "serial", "refresh", "retry", "expire", "minimum"},
                         {"mname", "rname"})) {
       return;
     }
@@ -167,7 +174,8 @@ class Loader {
     for (std::size_t i = 0; i < it->size(); ++i) {
       const std::string pointer = JsonReader::child("/sources", i);
       const json& item = (*it)[i];
-      if (!reader_.object(item, pointer, {"prefix", "relay_group"}, {"prefix", "relay_group"})) continue;
+      if (!reader_.object(item, pointer, {"prefix", "relay_group"}, {"prefix", "relay_group"}))
+        continue;
       SourceConfig source;
       std::string prefix_text;
       reader_.read(item, "prefix", pointer, prefix_text);
@@ -193,17 +201,22 @@ class Loader {
       if (!reader_.object(item, pointer, {"name", "relays", "mx", "gateways"}, {"name"})) continue;
       RelayGroupConfig group;
       reader_.read(item, "name", pointer, group.name);
-      if (item.contains("name") && group.name.empty()) reader_.error(JsonReader::child(pointer, "name"), "is empty");
+      if (item.contains("name") && group.name.empty())
+        reader_.error(JsonReader::child(pointer, "name"), "is empty");
       const bool has_relays = item.contains("relays");
       const bool is_live = item.contains("mx") || item.contains("gateways");
       if (has_relays && is_live) {
-        reader_.error(pointer, "has both 'relays' (a static group) and 'mx'/'gateways' (a live group); pick one");
+        reader_.error(
+            pointer,
+            "has both 'relays' (a static group) and 'mx'/'gateways' (a live group); pick one");
       } else if (!has_relays && !is_live) {
         reader_.error(pointer, "needs 'relays' (a static group) or 'mx'/'gateways' (a live group)");
       }
-      if (has_relays) read_static_relays(item["relays"], JsonReader::child(pointer, "relays"), group);
+      if (has_relays)
+        read_static_relays(item["relays"], JsonReader::child(pointer, "relays"), group);
       if (item.contains("mx")) group.mx = read_mx(item["mx"], JsonReader::child(pointer, "mx"));
-      if (item.contains("gateways")) read_gateways(item["gateways"], JsonReader::child(pointer, "gateways"), group);
+      if (item.contains("gateways"))
+        read_gateways(item["gateways"], JsonReader::child(pointer, "gateways"), group);
       groups_pointers_.push_back(pointer);
       config_.relay_groups.push_back(std::move(group));
     }
@@ -211,7 +224,8 @@ class Loader {
 
   void read_static_relays(const json& relays, const std::string& pointer, RelayGroupConfig& group) {
     if (!reader_.array(relays, pointer)) return;
-    if (relays.empty()) reader_.error(pointer, "must hold at least one relay (use \"0 0 0 .\" for 'no relay')");
+    if (relays.empty())
+      reader_.error(pointer, "must hold at least one relay (use \"0 0 0 .\" for 'no relay')");
     for (std::size_t r = 0; r < relays.size(); ++r) {
       const std::string relay_pointer = JsonReader::child(pointer, r);
       if (!relays[r].is_string()) {
@@ -240,7 +254,8 @@ class Loader {
   }
 
   std::optional<MxConfig> read_mx(const json& item, const std::string& pointer) {
-    if (!reader_.object(item, pointer, {"relay", "gnmi_target", "tls", "max_tunnels"}, {"relay", "gnmi_target"})) {
+    if (!reader_.object(item, pointer, {"relay", "gnmi_target", "tls", "max_tunnels"},
+                        {"relay", "gnmi_target"})) {
       return std::nullopt;
     }
     MxConfig mx;
@@ -249,13 +264,15 @@ class Loader {
     if (item.contains("gnmi_target") && item["gnmi_target"].is_string()) {
       const auto colon = mx.gnmi_target.rfind(':');
       if (colon == std::string::npos || colon + 1 == mx.gnmi_target.size()) {
-        reader_.error(JsonReader::child(pointer, "gnmi_target"), "'" + mx.gnmi_target + "' is not host:port");
+        reader_.error(JsonReader::child(pointer, "gnmi_target"),
+                      "'" + mx.gnmi_target + "' is not host:port");
       }
     }
     reader_.read(item, "max_tunnels", pointer, mx.max_tunnels, 1, 100000000);
     const auto tls = item.find("tls");
     const std::string tls_pointer = JsonReader::child(pointer, "tls");
-    if (tls != item.end() && reader_.object(*tls, tls_pointer, {"ca", "cert", "key", "server_name"}, {"ca", "cert", "key"})) {
+    if (tls != item.end() && reader_.object(*tls, tls_pointer, {"ca", "cert", "key", "server_name"},
+                                            {"ca", "cert", "key"})) {
       TlsConfig files;
       reader_.read(*tls, "ca", tls_pointer, files.ca);
       reader_.read(*tls, "cert", tls_pointer, files.cert);
@@ -270,7 +287,8 @@ class Loader {
     if (!reader_.array(gateways, pointer)) return;
     for (std::size_t g = 0; g < gateways.size(); ++g) {
       const std::string gateway_pointer = JsonReader::child(pointer, g);
-      if (!reader_.object(gateways[g], gateway_pointer, {"relay", "probe", "probe_port", "max_tunnels"}, {"relay"})) {
+      if (!reader_.object(gateways[g], gateway_pointer,
+                          {"relay", "probe", "probe_port", "max_tunnels"}, {"relay"})) {
         continue;
       }
       GatewayConfig gateway;
@@ -285,9 +303,10 @@ class Loader {
   void read_policy(const json& root) {
     const auto it = root.find("policy");
     if (it == root.end()) return;
-    if (!reader_.object(*it, "/policy",
-                        {"ttl", "degraded_ttl", "hold_up_s", "stale_after_ms", "high_watermark", "low_watermark",
-                         "overload_mode", "mx_precedence", "gateway_precedence"})) {
+    if (!reader_.object(
+            *it, "/policy",
+            {"ttl", "degraded_ttl", "hold_up_s", "stale_after_ms", "high_watermark",
+             "low_watermark", "overload_mode", "mx_precedence", "gateway_precedence"})) {
       return;
     }
     PolicyConfig& policy = config_.policy;
@@ -316,9 +335,10 @@ class Loader {
   void read_traffic_ops(const json& root) {
     const auto it = root.find("traffic_ops");
     if (it == root.end()) return;
-    if (!reader_.object(*it, "/traffic_ops",
-                        {"url", "api_version", "cdn", "poll_interval_s", "cache_file", "ca_file", "insecure"},
-                        {"url", "cdn"})) {
+    if (!reader_.object(
+            *it, "/traffic_ops",
+            {"url", "api_version", "cdn", "poll_interval_s", "cache_file", "ca_file", "insecure"},
+            {"url", "cdn"})) {
       return;
     }
     TrafficOpsConfig to;
@@ -329,7 +349,8 @@ class Loader {
     reader_.read(*it, "cache_file", "/traffic_ops", to.cache_file);
     reader_.read(*it, "ca_file", "/traffic_ops", to.ca_file);
     reader_.read(*it, "insecure", "/traffic_ops", to.insecure);
-    if (to.url.rfind("http://", 0) != 0 && to.url.rfind("https://", 0) != 0 && it->contains("url")) {
+    if (to.url.rfind("http://", 0) != 0 && to.url.rfind("https://", 0) != 0 &&
+        it->contains("url")) {
       reader_.error("/traffic_ops/url", "'" + to.url + "' is not an http:// or https:// URL");
     }
     config_.traffic_ops = to;
@@ -349,7 +370,8 @@ class Loader {
   void read_rrl(const json& root) {
     const auto it = root.find("rrl");
     if (it == root.end() ||
-        !reader_.object(*it, "/rrl", {"responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix"})) {
+        !reader_.object(*it, "/rrl",
+                        {"responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix"})) {
       return;
     }
     RrlConfig rrl;
@@ -368,13 +390,15 @@ class Loader {
       const ZoneConfig& zone = config_.zones[i];
       const std::string text = dns::name_to_text(zone.origin);
       if (const auto [it, fresh] = origins.emplace(text, i); !fresh) {
-        reader_.error(zones_pointers_[i] + "/origin", "'" + text + "' is also " + zones_pointers_[it->second]);
+        reader_.error(zones_pointers_[i] + "/origin",
+                      "'" + text + "' is also " + zones_pointers_[it->second]);
         continue;
       }
       for (std::size_t j = 0; j < i; ++j) {
         if (config_.zones[j].prefix.overlaps(zone.prefix)) {
-          reader_.error(zones_pointers_[i] + "/origin", "'" + text + "' overlaps " + zones_pointers_[j] + " ('" +
-                                                            dns::name_to_text(config_.zones[j].origin) + "')");
+          reader_.error(zones_pointers_[i] + "/origin",
+                        "'" + text + "' overlaps " + zones_pointers_[j] + " ('" +
+                            dns::name_to_text(config_.zones[j].origin) + "')");
         }
       }
     }
@@ -383,7 +407,8 @@ class Loader {
       const auto& name = config_.relay_groups[i].name;
       if (name.empty()) continue;
       if (const auto [it, fresh] = groups.emplace(name, i); !fresh) {
-        reader_.error(groups_pointers_[i] + "/name", "'" + name + "' is also " + groups_pointers_[it->second]);
+        reader_.error(groups_pointers_[i] + "/name",
+                      "'" + name + "' is also " + groups_pointers_[it->second]);
       }
     }
     std::map<std::string, std::size_t> prefixes;
@@ -391,15 +416,18 @@ class Loader {
       const SourceConfig& source = config_.sources[i];
       const std::string text = zones::to_string(source.prefix);
       if (const auto [it, fresh] = prefixes.emplace(text, i); !fresh) {
-        reader_.error(sources_pointers_[i] + "/prefix", text + " is also " + sources_pointers_[it->second]);
+        reader_.error(sources_pointers_[i] + "/prefix",
+                      text + " is also " + sources_pointers_[it->second]);
       }
-      const bool inside = std::any_of(config_.zones.begin(), config_.zones.end(),
-                                      [&](const ZoneConfig& zone) { return zone.prefix.contains(source.prefix); });
+      const bool inside =
+          std::any_of(config_.zones.begin(), config_.zones.end(),
+                      [&](const ZoneConfig& zone) { return zone.prefix.contains(source.prefix); });
       if (!inside && !config_.zones.empty()) {
         reader_.error(sources_pointers_[i] + "/prefix", text + " lies outside every zone");
       }
       if (!groups.contains(source.relay_group) && !config_.traffic_ops) {
-        reader_.error(sources_pointers_[i] + "/relay_group", "'" + source.relay_group + "' is not a relay group");
+        reader_.error(sources_pointers_[i] + "/relay_group",
+                      "'" + source.relay_group + "' is not a relay group");
       }
     }
   }
@@ -413,13 +441,15 @@ class Loader {
 
 }  // namespace
 
-tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text, const std::string& file_label) {
+tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text,
+                                                const std::string& file_label) {
   json root;
   try {
     root = json::parse(json_text);
   } catch (const json::parse_error& e) {
     // Turn the byte offset into a line and column for people.
-    const std::size_t offset = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, json_text.size());
+    const std::size_t offset =
+        std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, json_text.size());
     std::size_t line = 1;
     std::size_t column = 1;
     for (std::size_t i = 0; i < offset; ++i) {
@@ -430,7 +460,8 @@ tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text, co
         ++column;
       }
     }
-    return tl::make_unexpected(ConfigErrors{file_label + ":" + std::to_string(line) + ":" + std::to_string(column) +
+    return tl::make_unexpected(ConfigErrors{file_label + ":" + std::to_string(line) + ":" +
+                                            std::to_string(column) +
                                             ": not valid JSON: " + e.what()});
   }
   auto config = Loader(file_label).load(root);
@@ -440,7 +471,8 @@ tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text, co
 
 tl::expected<Config, ConfigErrors> load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return tl::make_unexpected(ConfigErrors{path + ": cannot be read: " + std::strerror(errno)});
+  if (!in)
+    return tl::make_unexpected(ConfigErrors{path + ": cannot be read: " + std::strerror(errno)});
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path);

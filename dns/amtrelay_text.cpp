@@ -59,7 +59,8 @@ tl::expected<policy::AmtRelay, std::string> amtrelay_from_text(std::string_view 
   const std::string value(fields[3]);
   switch (relay.type) {
     case policy::RelayType::none:
-      if (value != ".") return tl::make_unexpected("type 0 (no relay) takes '.' as relay, not '" + value + "'");
+      if (value != ".")
+        return tl::make_unexpected("type 0 (no relay) takes '.' as relay, not '" + value + "'");
       break;
     case policy::RelayType::ipv4: {
       relay.relay.resize(4);
@@ -78,7 +79,8 @@ tl::expected<policy::AmtRelay, std::string> amtrelay_from_text(std::string_view 
     case policy::RelayType::domain_name: {
       auto name = name_from_text(value);
       if (!name) return tl::make_unexpected("type 3 relay: " + name.error());
-      if (name->size() == 1) return tl::make_unexpected("type 3 relay is the root name; use type 0 for no relay");
+      if (name->size() == 1)
+        return tl::make_unexpected("type 3 relay is the root name; use type 0 for no relay");
       relay.relay = std::move(*name);
       break;
     }

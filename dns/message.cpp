@@ -8,7 +8,8 @@ constexpr std::uint8_t kQrBit = 0x80;
 
 // The question name: labels only, since a compression pointer in the first
 // name of a message can only point at the header or forward.
-bool read_question_name(std::span<const std::uint8_t> message, std::size_t& at, ParsedQuery& query) noexcept {
+bool read_question_name(std::span<const std::uint8_t> message, std::size_t& at,
+                        ParsedQuery& query) noexcept {
   std::size_t length = 0;
   while (true) {
     if (at >= message.size()) return false;

@@ -26,16 +26,20 @@ tl::expected<WireName, std::string> name_from_text(std::string_view text) {
     if (c == '.') {
       if (auto done = finish_label(); !done) return tl::make_unexpected(done.error());
     } else if (c == '\\') {
-      if (i + 1 >= text.size()) return tl::make_unexpected("'" + std::string(text) + "' ends in a backslash");
+      if (i + 1 >= text.size())
+        return tl::make_unexpected("'" + std::string(text) + "' ends in a backslash");
       if (i + 3 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
           std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
           std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
-        const int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
-        if (value > 255) return tl::make_unexpected("'" + std::string(text) + "' has an escape above \\255");
+        const int value =
+            (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        if (value > 255)
+          return tl::make_unexpected("'" + std::string(text) + "' has an escape above \\255");
         label.push_back(static_cast<char>(value));
         i += 3;
       } else if (std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
-        return tl::make_unexpected("'" + std::string(text) + "' has a \\DDD escape without three digits");
+        return tl::make_unexpected("'" + std::string(text) +
+                                   "' has a \\DDD escape without three digits");
       } else {
         label.push_back(text[++i]);
       }
@@ -61,11 +65,13 @@ std::string name_to_text(std::span<const std::uint8_t> wire) {
     const std::size_t length = wire[at];
     for (std::size_t i = at + 1; i <= at + length && i < wire.size(); ++i) {
       const auto c = static_cast<unsigned char>(wire[i]);
-      if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '$' || c == '@') {
+      if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '$' ||
+          c == '@') {
         text.push_back('\\');
         text.push_back(static_cast<char>(c));
       } else if (c <= 0x20 || c >= 0x7f) {
-        const char digits[] = {'\\', static_cast<char>('0' + c / 100), static_cast<char>('0' + c / 10 % 10),
+        const char digits[] = {'\\', static_cast<char>('0' + c / 100),
+                               static_cast<char>('0' + c / 10 % 10),
                                static_cast<char>('0' + c % 10)};
         text.append(digits, sizeof digits);
       } else {

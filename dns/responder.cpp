@@ -23,7 +23,7 @@ struct Sections {
   bool authoritative = false;
   const zones::PrebuiltRecords* answer = nullptr;
   const zones::Zone* negative_soa_zone = nullptr;
-  std::size_t soa_owner_offset = 0;  // where the zone origin starts in the message
+  std::size_t soa_owner_offset = 0;            // where the zone origin starts in the message
   std::span<const std::uint8_t> extra_answer;  // a record built in place (CHAOS)
   std::uint16_t extra_answer_count = 0;
 };
@@ -35,7 +35,8 @@ void put16(std::uint8_t* at, std::uint16_t value) noexcept {
 
 class Writer {
  public:
-  Writer(std::span<const std::uint8_t> query, const ParsedQuery& parsed, std::span<std::uint8_t> out) noexcept
+  Writer(std::span<const std::uint8_t> query, const ParsedQuery& parsed,
+         std::span<std::uint8_t> out) noexcept
       : query_(query), parsed_(parsed), out_(out) {}
 
   // Header, question (when it was read) and nothing else: error replies.
@@ -48,16 +49,19 @@ class Writer {
     return {kHeaderSize + question, kind, code, false};
   }
 
-  ResponseInfo answer(const Sections& sections, AnswerKind kind, std::size_t limit, std::uint16_t extended_rcode,
-                      bool with_opt, std::uint16_t our_payload) noexcept {
+  ResponseInfo answer(const Sections& sections, AnswerKind kind, std::size_t limit,
+                      std::uint16_t extended_rcode, bool with_opt,
+                      std::uint16_t our_payload) noexcept {
     const std::size_t question = parsed_.question_end - kHeaderSize;
     const zones::PrebuiltRecords* answer = sections.answer;
     std::size_t answer_bytes = answer != nullptr ? answer->wire.size() : 0;
     answer_bytes += sections.extra_answer.size();
-    const std::uint16_t answer_count =
-        static_cast<std::uint16_t>((answer != nullptr ? answer->count : 0) + sections.extra_answer_count);
+    const std::uint16_t answer_count = static_cast<std::uint16_t>(
+        (answer != nullptr ? answer->count : 0) + sections.extra_answer_count);
     const std::size_t authority_bytes =
-        sections.negative_soa_zone != nullptr ? 2 + sections.negative_soa_zone->negative_soa_tail.size() : 0;
+        sections.negative_soa_zone != nullptr
+            ? 2 + sections.negative_soa_zone->negative_soa_tail.size()
+            : 0;
     const std::size_t opt_bytes = with_opt ? kOptSize : 0;
     limit = std::min(limit, out_.size());
     const std::size_t full = kHeaderSize + question + answer_bytes + authority_bytes + opt_bytes;
@@ -105,8 +109,9 @@ class Writer {
   void write_header(std::uint8_t code, bool authoritative, bool truncated, std::uint16_t qdcount,
                     std::uint16_t ancount, std::uint16_t nscount, std::uint16_t arcount) noexcept {
     put16(&out_[0], parsed_.id);
-    out_[2] = static_cast<std::uint8_t>(kFlagQr | (parsed_.opcode << 3) | (authoritative ? kFlagAa : 0) |
-                                        (truncated ? kFlagTc : 0) | (parsed_.recursion_desired ? kFlagRd : 0));
+    out_[2] = static_cast<std::uint8_t>(kFlagQr | (parsed_.opcode << 3) |
+                                        (authoritative ? kFlagAa : 0) | (truncated ? kFlagTc : 0) |
+                                        (parsed_.recursion_desired ? kFlagRd : 0));
     out_[3] = static_cast<std::uint8_t>((parsed_.checking_disabled ? kFlagCd : 0) | (code & 0x0f));
     put16(&out_[4], qdcount);
     put16(&out_[6], ancount);
@@ -120,15 +125,19 @@ class Writer {
 };
 
 // CH TXT answers, owner compressed to the question (c00c), TTL 0.
-constexpr std::uint8_t kChaosIdentity[] = {0xc0, 0x0c, 0x00, 0x10, 0x00, 0x03, 0, 0, 0, 0, 0x00, 6,
-                                           5,    'd',  'r',  'i',  'a',  'd'};
-constexpr std::uint8_t kVersionBind[] = {7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0};
-constexpr std::uint8_t kVersionServer[] = {7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 6, 's', 'e', 'r', 'v', 'e', 'r', 0};
+constexpr std::uint8_t kChaosIdentity[] = {0xc0, 0x0c, 0x00, 0x10, 0x00, 0x03, 0,   0,   0,
+                                           0,    0x00, 6,    5,    'd',  'r',  'i', 'a', 'd'};
+constexpr std::uint8_t kVersionBind[] = {7,   'v', 'e', 'r', 's', 'i', 'o',
+                                         'n', 4,   'b', 'i', 'n', 'd', 0};
+constexpr std::uint8_t kVersionServer[] = {7, 'v', 'e', 'r', 's', 'i', 'o', 'n',
+                                           6, 's', 'e', 'r', 'v', 'e', 'r', 0};
 constexpr std::uint8_t kIdServer[] = {2, 'i', 'd', 6, 's', 'e', 'r', 'v', 'e', 'r', 0};
-constexpr std::uint8_t kHostnameBind[] = {8, 'h', 'o', 's', 't', 'n', 'a', 'm', 'e', 4, 'b', 'i', 'n', 'd', 0};
+constexpr std::uint8_t kHostnameBind[] = {8,   'h', 'o', 's', 't', 'n', 'a', 'm',
+                                          'e', 4,   'b', 'i', 'n', 'd', 0};
 
 bool qname_is(const ParsedQuery& query, std::span<const std::uint8_t> name) noexcept {
-  return query.qname_length == name.size() && std::memcmp(query.qname, name.data(), name.size()) == 0;
+  return query.qname_length == name.size() &&
+         std::memcmp(query.qname, name.data(), name.size()) == 0;
 }
 
 // The zone whose origin is a suffix of the question name, if any. Zones never
@@ -163,11 +172,13 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
       break;
   }
 
-  const std::uint16_t our_payload = snapshot != nullptr ? snapshot->edns_udp_size() : kMinUdpPayload;
+  const std::uint16_t our_payload =
+      snapshot != nullptr ? snapshot->edns_udp_size() : kMinUdpPayload;
   std::size_t limit = 65535;
   if (transport == Transport::udp) {
-    limit = parsed.has_opt ? std::clamp<std::size_t>(parsed.requester_payload, kMinUdpPayload, our_payload)
-                           : kMinUdpPayload;
+    limit = parsed.has_opt
+                ? std::clamp<std::size_t>(parsed.requester_payload, kMinUdpPayload, our_payload)
+                : kMinUdpPayload;
   }
   const bool opt = parsed.has_opt;
   Sections sections;
@@ -176,8 +187,10 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
   };
 
   if (parsed.has_opt && parsed.edns_version > 0) return reply(AnswerKind::error, rcode::badvers);
-  if (parsed.qtype == rr_type::opt || parsed.qtype == rr_type::tsig) return reply(AnswerKind::error, rcode::formerr);
-  if (parsed.qtype == rr_type::maila || parsed.qtype == rr_type::mailb || parsed.qtype == rr_type::tkey) {
+  if (parsed.qtype == rr_type::opt || parsed.qtype == rr_type::tsig)
+    return reply(AnswerKind::error, rcode::formerr);
+  if (parsed.qtype == rr_type::maila || parsed.qtype == rr_type::mailb ||
+      parsed.qtype == rr_type::tkey) {
     return reply(AnswerKind::error, rcode::notimp);
   }
 
@@ -204,7 +217,8 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
 
   sections.authoritative = true;
   sections.negative_soa_zone = zone;
-  sections.soa_owner_offset = kHeaderSize + parsed.label_offsets[parsed.label_count - zone->origin_labels];
+  sections.soa_owner_offset =
+      kHeaderSize + parsed.label_offsets[parsed.label_count - zone->origin_labels];
 
   // The labels left of the origin spell the address, nearest the origin first.
   zones::Prefix name = zone->prefix;
@@ -230,7 +244,8 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
       sections.negative_soa_zone = nullptr;
       return reply(AnswerKind::apex);
     case zones::NameKind::relay_set:
-      if (parsed.qtype != rr_type::amtrelay && parsed.qtype != rr_type::any) return reply(AnswerKind::nodata);
+      if (parsed.qtype != rr_type::amtrelay && parsed.qtype != rr_type::any)
+        return reply(AnswerKind::nodata);
       sections.answer = &snapshot->answer(group);
       sections.negative_soa_zone = nullptr;
       return reply(AnswerKind::relay_set);

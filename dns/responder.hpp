@@ -15,13 +15,13 @@ enum class Transport : std::uint8_t { udp, tcp };
 // What kind of answer was written, for counters and tests.
 enum class AnswerKind : std::uint8_t {
   dropped,
-  relay_set,     // AMTRELAY records
-  apex,          // SOA or NS at a zone apex
-  nodata,        // the name exists, not with that type
+  relay_set,  // AMTRELAY records
+  apex,       // SOA or NS at a zone apex
+  nodata,     // the name exists, not with that type
   nxdomain,
-  refused,       // outside every zone, or a class we do not serve
-  chaos,         // CH TXT id.server / version.bind
-  error,         // FORMERR, NOTIMP, BADVERS, SERVFAIL
+  refused,  // outside every zone, or a class we do not serve
+  chaos,    // CH TXT id.server / version.bind
+  error,    // FORMERR, NOTIMP, BADVERS, SERVFAIL
 };
 
 struct ResponseInfo {

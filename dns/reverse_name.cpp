@@ -12,7 +12,8 @@ namespace {
 using zones::Bits128;
 using zones::Family;
 
-constexpr std::uint8_t kInAddrArpa[] = {7, 'i', 'n', '-', 'a', 'd', 'd', 'r', 4, 'a', 'r', 'p', 'a', 0};
+constexpr std::uint8_t kInAddrArpa[] = {7,   'i', 'n', '-', 'a', 'd', 'd',
+                                        'r', 4,   'a', 'r', 'p', 'a', 0};
 constexpr std::uint8_t kIp6Arpa[] = {3, 'i', 'p', '6', 4, 'a', 'r', 'p', 'a', 0};
 
 int hex_value(std::uint8_t c) noexcept {
@@ -22,10 +23,13 @@ int hex_value(std::uint8_t c) noexcept {
   return -1;
 }
 
-bool ends_with(std::span<const std::uint8_t> wire, std::span<const std::uint8_t> suffix, std::size_t at) {
+bool ends_with(std::span<const std::uint8_t> wire, std::span<const std::uint8_t> suffix,
+               std::size_t at) {
   return wire.size() - at == suffix.size() &&
          std::equal(suffix.begin(), suffix.end(), wire.begin() + static_cast<std::ptrdiff_t>(at),
-                    [](std::uint8_t a, std::uint8_t b) { return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b; });
+                    [](std::uint8_t a, std::uint8_t b) {
+                      return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b;
+                    });
 }
 
 }  // namespace
@@ -53,9 +57,11 @@ bool extend_reverse_prefix(zones::Prefix& prefix, std::span<const std::uint8_t> 
   return true;
 }
 
-tl::expected<zones::Prefix, std::string> prefix_from_reverse_name(std::span<const std::uint8_t> wire) {
+tl::expected<zones::Prefix, std::string> prefix_from_reverse_name(
+    std::span<const std::uint8_t> wire) {
   std::vector<std::size_t> starts;
-  for (std::size_t at = 0; at < wire.size() && wire[at] != 0; at += wire[at] + 1U) starts.push_back(at);
+  for (std::size_t at = 0; at < wire.size() && wire[at] != 0; at += wire[at] + 1U)
+    starts.push_back(at);
   zones::Prefix prefix;
   std::size_t suffix_labels = 0;
   if (starts.size() >= 2 && ends_with(wire, kInAddrArpa, starts[starts.size() - 2])) {
@@ -65,18 +71,21 @@ tl::expected<zones::Prefix, std::string> prefix_from_reverse_name(std::span<cons
     prefix.family = Family::ipv6;
     suffix_labels = 2;
   } else {
-    return tl::make_unexpected("'" + name_to_text(wire) + "' is not under in-addr.arpa. or ip6.arpa.");
+    return tl::make_unexpected("'" + name_to_text(wire) +
+                               "' is not under in-addr.arpa. or ip6.arpa.");
   }
   for (std::size_t i = starts.size() - suffix_labels; i-- > 0;) {
     const std::size_t at = starts[i];
     if (!extend_reverse_prefix(prefix, wire.subspan(at + 1, wire[at]))) {
-      return tl::make_unexpected("'" + name_to_text(wire) + "': label '" +
-                                 std::string(wire.begin() + static_cast<std::ptrdiff_t>(at) + 1,
-                                             wire.begin() + static_cast<std::ptrdiff_t>(at) + 1 + wire[at]) +
-                                 "' is not " +
-                                 (prefix.family == Family::ipv4 ? "a decimal octet (0-255, no leading zero)"
-                                                                : "a single hex digit") +
-                                 (zones::address_bits(prefix.family) == prefix.length ? ", or there are too many labels" : ""));
+      return tl::make_unexpected(
+          "'" + name_to_text(wire) + "': label '" +
+          std::string(wire.begin() + static_cast<std::ptrdiff_t>(at) + 1,
+                      wire.begin() + static_cast<std::ptrdiff_t>(at) + 1 + wire[at]) +
+          "' is not " +
+          (prefix.family == Family::ipv4 ? "a decimal octet (0-255, no leading zero)"
+                                         : "a single hex digit") +
+          (zones::address_bits(prefix.family) == prefix.length ? ", or there are too many labels"
+                                                               : ""));
     }
   }
   return prefix;

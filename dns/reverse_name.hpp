@@ -23,7 +23,8 @@ bool extend_reverse_prefix(zones::Prefix& prefix, std::span<const std::uint8_t> 
 // The prefix a whole reverse name spells: the origin of a zone or the name of
 // an address. Fails for names not under in-addr.arpa. or ip6.arpa. and for
 // labels that are not canonical octets or nibbles.
-tl::expected<zones::Prefix, std::string> prefix_from_reverse_name(std::span<const std::uint8_t> wire);
+tl::expected<zones::Prefix, std::string> prefix_from_reverse_name(
+    std::span<const std::uint8_t> wire);
 
 // The reverse name of a prefix whose length is a whole number of labels
 // (a multiple of 8 for IPv4, of 4 for IPv6), in lower case.

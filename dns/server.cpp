@@ -88,7 +88,8 @@ class Worker {
 };
 
 struct Worker::TcpConnection {
-  TcpConnection(tcp::socket s, asio::any_io_executor executor) : socket(std::move(s)), timer(std::move(executor)) {}
+  TcpConnection(tcp::socket s, asio::any_io_executor executor)
+      : socket(std::move(s)), timer(std::move(executor)) {}
   tcp::socket socket;
   asio::steady_timer timer;
   // Reset only by a complete message: a byte-a-second sender still times out.
@@ -109,8 +110,9 @@ tl::expected<void, std::string> Worker::bind(const ListenEndpoint& endpoint) {
   }
   if (!ec && endpoint.address.is_unspecified()) {
     udp_listener->wildcard = true;
-    const int rc = endpoint.address.is_v6() ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)
-                                            : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+    const int rc = endpoint.address.is_v6()
+                       ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)
+                       : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
     if (rc != 0) ec.assign(errno, boost::system::system_category());
   }
   if (!ec) udp_listener->socket.bind(udp_endpoint, ec);
@@ -139,11 +141,12 @@ void Worker::start_listening() {
 }
 
 void Worker::arm_udp(UdpListener& listener) {
-  listener.socket.async_wait(udp::socket::wait_read, [this, &listener](const boost::system::error_code& ec) {
-    if (ec) return;  // cancelled at shutdown
-    drain_udp(listener);
-    arm_udp(listener);
-  });
+  listener.socket.async_wait(udp::socket::wait_read,
+                             [this, &listener](const boost::system::error_code& ec) {
+                               if (ec) return;  // cancelled at shutdown
+                               drain_udp(listener);
+                               arm_udp(listener);
+                             });
 }
 
 // Reads up to kUdpBatch queries per system call and answers them with one
@@ -171,8 +174,8 @@ void Worker::drain_udp(UdpListener& listener) noexcept {
     for (int i = 0; i < received; ++i) {
       const msghdr& in = udp_in_msgs_[i].msg_hdr;
       if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // larger than any query we answer
-      const ResponseInfo info = respond(snapshot, {udp_in_[i].data(), udp_in_msgs_[i].msg_len}, udp_out_[i],
-                                        Transport::udp);
+      const ResponseInfo info = respond(snapshot, {udp_in_[i].data(), udp_in_msgs_[i].msg_len},
+                                        udp_out_[i], Transport::udp);
       if (info.size == 0) continue;
       udp_out_iov_[replies] = {udp_out_[i].data(), info.size};
       msghdr& out = udp_out_msgs_[replies].msg_hdr;
@@ -184,7 +187,8 @@ void Worker::drain_udp(UdpListener& listener) noexcept {
       if (listener.wildcard && in.msg_controllen > 0) {
         // The received IP_PKTINFO / IPV6_PKTINFO names the local address; sent
         // back, it becomes the source. The interface is left to routing.
-        for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&in), c)) {
+        for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr;
+             c = CMSG_NXTHDR(const_cast<msghdr*>(&in), c)) {
           if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
             auto* info4 = reinterpret_cast<in_pktinfo*>(CMSG_DATA(c));
             info4->ipi_spec_dst = info4->ipi_addr;
@@ -210,7 +214,8 @@ void Worker::accept_tcp(tcp::acceptor& acceptor) {
   acceptor.async_accept([this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
-      if (tcp_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.tcp_max_connections) {
+      if (tcp_connections_.fetch_add(1, std::memory_order_relaxed) >=
+          options_.tcp_max_connections) {
         tcp_connections_.fetch_sub(1, std::memory_order_relaxed);
         boost::system::error_code ignored;
         socket.close(ignored);  // over the cap: refuse by closing at once
@@ -248,7 +253,8 @@ asio::awaitable<void> Worker::serve_tcp(std::shared_ptr<TcpConnection> connectio
   bool open = true;
   while (open) {
     const std::size_t n = co_await connection->socket.async_read_some(
-        asio::buffer(in.data() + have, in.size() - have), asio::redirect_error(asio::use_awaitable, ec));
+        asio::buffer(in.data() + have, in.size() - have),
+        asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     have += n;
     std::size_t at = 0;
@@ -263,11 +269,13 @@ asio::awaitable<void> Worker::serve_tcp(std::shared_ptr<TcpConnection> connectio
         if (2 + length > in.size()) in.resize(2 + kMaxMessage);
         break;
       }
-      const ResponseInfo info = respond(snapshot, {&in[at + 2], length}, tcp_scratch_, Transport::tcp);
+      const ResponseInfo info =
+          respond(snapshot, {&in[at + 2], length}, tcp_scratch_, Transport::tcp);
       if (info.size > 0) {
         out.push_back(static_cast<std::uint8_t>(info.size >> 8));
         out.push_back(static_cast<std::uint8_t>(info.size));
-        out.insert(out.end(), tcp_scratch_.begin(), tcp_scratch_.begin() + static_cast<std::ptrdiff_t>(info.size));
+        out.insert(out.end(), tcp_scratch_.begin(),
+                   tcp_scratch_.begin() + static_cast<std::ptrdiff_t>(info.size));
       }
       at += 2 + length;
       connection->deadline = std::chrono::steady_clock::now() + options_.tcp_idle_timeout;
@@ -277,7 +285,8 @@ asio::awaitable<void> Worker::serve_tcp(std::shared_ptr<TcpConnection> connectio
       have -= at;
     }
     if (!out.empty()) {
-      co_await asio::async_write(connection->socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(connection->socket, asio::buffer(out),
+                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       out.clear();
     }
@@ -308,8 +317,8 @@ tl::expected<ListenEndpoint, std::string> parse_listen_endpoint(const std::strin
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) return tl::make_unexpected("'" + host + "' in '" + text + "' is not an IP address");
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoul(port) > 65535) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
     return tl::make_unexpected("'" + port + "' in '" + text + "' is not a port number (0-65535)");
   }
   return ListenEndpoint{address, static_cast<std::uint16_t>(std::stoul(port))};
@@ -318,10 +327,13 @@ tl::expected<ListenEndpoint, std::string> parse_listen_endpoint(const std::strin
 Server::Server(const zones::SnapshotPublisher& publisher, ServerOptions options)
     : publisher_(publisher), options_(std::move(options)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 tl::expected<void, std::string> Server::bind() {
-  const unsigned count = options_.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : options_.threads;
+  const unsigned count =
+      options_.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : options_.threads;
   for (unsigned i = 0; i < count; ++i) {
     auto worker = std::make_unique<Worker>(publisher_, options_, tcp_connections_);
     for (const ListenEndpoint& endpoint : options_.listen) {

@@ -4,9 +4,9 @@
 #include <chrono>
 #include <csignal>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 namespace driad::app {
 
@@ -16,8 +16,10 @@ Daemon::Daemon(config::Config config, std::string config_path)
 tl::expected<void, std::string> Daemon::publish(const config::Config& config) {
   const auto started = std::chrono::steady_clock::now();
   zones::SnapshotSpec spec = snapshot_spec(config, generation_ + 1);
-  const auto now_unix = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto now_unix =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   SerialKeeper serials = serials_;  // committed only if the build succeeds
   serials.assign(spec, config, now_unix);
   auto snapshot = zones::Snapshot::build(spec);
@@ -25,9 +27,11 @@ tl::expected<void, std::string> Daemon::publish(const config::Config& config) {
   serials_ = std::move(serials);
   ++generation_;
   publisher_.publish(std::move(*snapshot));
-  const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  spdlog::info("snapshot {} published: {} zones, {} sources, {} relay groups, built in {:.1f} ms", generation_,
-               spec.zones.size(), spec.sources.size(), spec.groups.size(), elapsed.count());
+  const auto elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  spdlog::info("snapshot {} published: {} zones, {} sources, {} relay groups, built in {:.1f} ms",
+               generation_, spec.zones.size(), spec.sources.size(), spec.groups.size(),
+               elapsed.count());
   return {};
 }
 
@@ -54,9 +58,11 @@ void Daemon::reload() {
 int Daemon::run() {
   for (const auto& group : config_.relay_groups) {
     if (!group.is_static()) {
-      spdlog::warn("relay group '{}' is live, but health feeds are not built yet: it is answered as if every relay "
-                   "were healthy",
-                   group.name);
+      spdlog::warn(
+          "relay group '{}' is live, but health feeds are not built yet: it is answered as if "
+          "every relay "
+          "were healthy",
+          group.name);
     }
   }
   if (auto published = publish(config_); !published) {

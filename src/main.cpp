@@ -1,9 +1,9 @@
 // driadd's command line: parse flags, load or check the config, run the daemon.
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "config/config.hpp"
 #include "src/daemon.hpp"
@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   bool print_config = false;
   std::string log_level = "info";
   app.add_option("-c,--config", config_path, "Serve the JSON config in FILE")->option_text("FILE");
-  app.add_option("--check-config", check_path, "Validate FILE, print every error, exit 0 (valid) or 1")
+  app.add_option("--check-config", check_path,
+                 "Validate FILE, print every error, exit 0 (valid) or 1")
       ->option_text("FILE");
   app.add_flag("--demo", demo, "Serve the built-in demo config on 127.0.0.1:5353 and [::1]:5353");
   app.add_flag("--print-config", print_config, "With --demo: print the demo config and exit");
@@ -48,8 +49,9 @@ int main(int argc, char** argv) {
   if (!check_path.empty()) {
     auto config = driad::config::load_config_file(check_path);
     if (!config) return print_errors(config.error());
-    std::cout << check_path << ": valid (" << config->zones.size() << " zones, " << config->sources.size()
-              << " sources, " << config->relay_groups.size() << " relay groups)\n";
+    std::cout << check_path << ": valid (" << config->zones.size() << " zones, "
+              << config->sources.size() << " sources, " << config->relay_groups.size()
+              << " relay groups)\n";
     return 0;
   }
   if (demo && print_config) {
@@ -57,7 +59,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (demo == !config_path.empty()) {
-    std::cerr << "driadd: give exactly one of --config FILE, --demo or --check-config FILE (see --help)\n";
+    std::cerr << "driadd: give exactly one of --config FILE, --demo or --check-config FILE (see "
+                 "--help)\n";
     return 2;
   }
   auto config = demo ? driad::config::parse_config(driad::config::demo_config_json(), "<demo>")

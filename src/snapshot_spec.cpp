@@ -33,7 +33,8 @@ std::uint64_t fingerprint(const zones::SnapshotSpec& spec) {
     print.add_bytes(zone.origin);
     print.add_bytes(zone.soa.mname);
     print.add_bytes(zone.soa.rname);
-    for (const std::uint32_t field : {zone.soa.refresh, zone.soa.retry, zone.soa.expire, zone.soa.minimum, zone.ttl}) {
+    for (const std::uint32_t field :
+         {zone.soa.refresh, zone.soa.retry, zone.soa.expire, zone.soa.minimum, zone.ttl}) {
       print.add_value(field);
     }
     for (const auto& ns : zone.ns) print.add_bytes(ns);
@@ -53,7 +54,8 @@ std::uint64_t fingerprint(const zones::SnapshotSpec& spec) {
 policy::AmtRelay relay_at(const zones::Prefix& address, std::uint8_t precedence) {
   policy::AmtRelay relay;
   relay.precedence = precedence;
-  relay.type = address.family == zones::Family::ipv4 ? policy::RelayType::ipv4 : policy::RelayType::ipv6;
+  relay.type =
+      address.family == zones::Family::ipv4 ? policy::RelayType::ipv4 : policy::RelayType::ipv6;
   relay.relay.resize(zones::address_bits(address.family) / 8);
   zones::address_octets(address.family, address.address, relay.relay.data());
   return relay;
@@ -66,7 +68,8 @@ std::vector<policy::AmtRelay> advertised_relays(const config::RelayGroupConfig& 
   if (group.is_static()) return group.relays;
   std::vector<policy::AmtRelay> relays;
   if (group.mx) relays.push_back(relay_at(group.mx->relay, policy.mx_precedence));
-  for (const auto& gateway : group.gateways) relays.push_back(relay_at(gateway.relay, policy.gateway_precedence));
+  for (const auto& gateway : group.gateways)
+    relays.push_back(relay_at(gateway.relay, policy.gateway_precedence));
   return relays;
 }
 
@@ -90,7 +93,8 @@ zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t ge
   return spec;
 }
 
-void SerialKeeper::assign(zones::SnapshotSpec& spec, const config::Config& config, std::uint64_t now_unix) {
+void SerialKeeper::assign(zones::SnapshotSpec& spec, const config::Config& config,
+                          std::uint64_t now_unix) {
   const std::uint64_t print = fingerprint(spec);
   const bool changed = print != last_fingerprint_;
   last_fingerprint_ = print;
@@ -105,7 +109,8 @@ void SerialKeeper::assign(zones::SnapshotSpec& spec, const config::Config& confi
     } else {
       serial = changed ? known->second + 1 : known->second;
       // An operator who raises the configured serial past ours wins (RFC 1982 order).
-      if (zone.serial_configured && static_cast<std::int32_t>(zone.soa.serial - serial) > 0) serial = zone.soa.serial;
+      if (zone.serial_configured && static_cast<std::int32_t>(zone.soa.serial - serial) > 0)
+        serial = zone.soa.serial;
     }
     spec.zones[i].soa.serial = serial;
     next.emplace(key, serial);

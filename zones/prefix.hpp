@@ -14,7 +14,9 @@ __extension__ using Bits128 = unsigned __int128;
 
 enum class Family : std::uint8_t { ipv4, ipv6 };
 
-constexpr unsigned address_bits(Family family) noexcept { return family == Family::ipv4 ? 32 : 128; }
+constexpr unsigned address_bits(Family family) noexcept {
+  return family == Family::ipv4 ? 32 : 128;
+}
 
 constexpr Bits128 family_mask(Family family) noexcept {
   return family == Family::ipv4 ? Bits128{0xffffffffU} : ~Bits128{0};

@@ -73,8 +73,9 @@ tl::expected<PrefixTable, std::string> PrefixTable::build(std::vector<Entry> ent
     if (a.prefix.address != b.prefix.address) return a.prefix.address < b.prefix.address;
     return a.prefix.length < b.prefix.length;
   });
-  const auto duplicate = std::adjacent_find(entries.begin(), entries.end(),
-                                            [](const Entry& a, const Entry& b) { return a.prefix == b.prefix; });
+  const auto duplicate =
+      std::adjacent_find(entries.begin(), entries.end(),
+                         [](const Entry& a, const Entry& b) { return a.prefix == b.prefix; });
   if (duplicate != entries.end()) {
     return tl::make_unexpected("prefix " + to_string(duplicate->prefix) + " is given twice");
   }

@@ -36,7 +36,8 @@ std::vector<std::uint8_t> record_tail(std::uint16_t type, std::uint32_t ttl,
 }
 
 void add_record_at_question(PrebuiltRecords& records, const std::vector<std::uint8_t>& tail) {
-  records.wire.insert(records.wire.end(), std::begin(kPointerToQuestion), std::end(kPointerToQuestion));
+  records.wire.insert(records.wire.end(), std::begin(kPointerToQuestion),
+                      std::end(kPointerToQuestion));
   records.wire.insert(records.wire.end(), tail.begin(), tail.end());
   ++records.count;
 }
@@ -70,7 +71,8 @@ std::vector<std::uint8_t> amtrelay_rdata(const policy::AmtRelay& relay) {
   return rdata;
 }
 
-tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(const SnapshotSpec& spec) {
+tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(
+    const SnapshotSpec& spec) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->generation_ = spec.generation;
   snapshot->edns_udp_size_ = spec.edns_udp_size;
@@ -92,7 +94,8 @@ tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(const
     const auto rdata = soa_rdata(in.soa);
     add_record_at_question(zone.soa, record_tail(kTypeSoa, in.ttl, rdata));
     zone.negative_soa_tail = record_tail(kTypeSoa, std::min(in.ttl, in.soa.minimum), rdata);
-    for (const WireName& ns : in.ns) add_record_at_question(zone.ns, record_tail(kTypeNs, in.ttl, ns));
+    for (const WireName& ns : in.ns)
+      add_record_at_question(zone.ns, record_tail(kTypeNs, in.ttl, ns));
     snapshot->zones_.push_back(std::move(zone));
   }
 
@@ -104,9 +107,9 @@ tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(const
                                  std::to_string(source.group) + " of " +
                                  std::to_string(spec.groups.size()));
     }
-    const bool inside = std::any_of(spec.zones.begin(), spec.zones.end(), [&](const ZoneSpec& zone) {
-      return zone.prefix.contains(source.prefix);
-    });
+    const bool inside =
+        std::any_of(spec.zones.begin(), spec.zones.end(),
+                    [&](const ZoneSpec& zone) { return zone.prefix.contains(source.prefix); });
     if (!inside) {
       return tl::make_unexpected("source " + to_string(source.prefix) + " lies outside every zone");
     }
@@ -128,7 +131,8 @@ tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(const
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 
-NameKind Snapshot::classify(const Zone& zone, const Prefix& name, std::uint32_t& group) const noexcept {
+NameKind Snapshot::classify(const Zone& zone, const Prefix& name,
+                            std::uint32_t& group) const noexcept {
   if (name.length == zone.prefix.length) return NameKind::apex;
   if (name.length == address_bits(name.family)) {
     group = sources_.lookup(name.family, name.address);
