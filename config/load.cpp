@@ -57,7 +57,7 @@ class Loader {
       const std::string pointer = JsonReader::child("/listen", i);
       const json& item = (*it)[i];
       if (!item.is_string()) {
-        reader_.error(pointer, "must be a string like \"127.0.0.1:53\" or \"[::1]:53\"");
+        reader_.error(pointer, R"(must be a string like "127.0.0.1:53" or "[::1]:53")");
         continue;
       }
       auto endpoint = dns::parse_listen_endpoint(item.get<std::string>());
@@ -77,7 +77,7 @@ class Loader {
     const auto it = root.find("tcp");
     if (it == root.end() || !reader_.object(*it, "/tcp", {"idle_timeout_ms", "max_connections"}))
       return;
-    std::uint32_t idle_ms = static_cast<std::uint32_t>(config_.tcp.idle_timeout.count());
+    auto idle_ms = static_cast<std::uint32_t>(config_.tcp.idle_timeout.count());
     reader_.read(*it, "idle_timeout_ms", "/tcp", idle_ms, 100, 3600000);
     config_.tcp.idle_timeout = std::chrono::milliseconds(idle_ms);
     reader_.read(*it, "max_connections", "/tcp", config_.tcp.max_connections, 1, 1000000);

@@ -56,8 +56,8 @@ class Writer {
     const zones::PrebuiltRecords* answer = sections.answer;
     std::size_t answer_bytes = answer != nullptr ? answer->wire.size() : 0;
     answer_bytes += sections.extra_answer.size();
-    const std::uint16_t answer_count = static_cast<std::uint16_t>(
-        (answer != nullptr ? answer->count : 0) + sections.extra_answer_count);
+    const auto answer_count = static_cast<std::uint16_t>((answer != nullptr ? answer->count : 0) +
+                                                         sections.extra_answer_count);
     const std::size_t authority_bytes =
         sections.negative_soa_zone != nullptr
             ? 2 + sections.negative_soa_zone->negative_soa_tail.size()

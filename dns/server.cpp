@@ -7,19 +7,15 @@
 #include <array>
 #include <cstring>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
 
 #include "dns/message.hpp"
 #include "dns/responder.hpp"
+#include "dns/tcp_connection.hpp"
 
 namespace driad::dns {
 namespace asio = boost::asio;
@@ -31,7 +27,6 @@ namespace {
 constexpr std::size_t kUdpBatch = 32;
 constexpr std::size_t kUdpBufferSize = 4096;  // the largest EDNS payload driad offers
 constexpr unsigned kUdpRoundsPerWakeup = 16;  // then yield to the other sockets
-constexpr std::size_t kTcpInitialBuffer = 16 * 1024;
 constexpr std::size_t kMaxMessage = 65535;
 
 // Set where a socket is bound to a wildcard address, so each reply leaves from
@@ -59,13 +54,11 @@ class Worker {
     udp::socket socket;
     bool wildcard = false;
   };
-  struct TcpConnection;
 
   void arm_udp(UdpListener& listener);
-  void drain_udp(UdpListener& listener) noexcept;
+  void continue_udp(UdpListener& listener);
+  bool drain_udp(UdpListener& listener) noexcept;
   void accept_tcp(tcp::acceptor& acceptor);
-  asio::awaitable<void> serve_tcp(std::shared_ptr<TcpConnection> connection);
-  static asio::awaitable<void> watch_idle(std::shared_ptr<TcpConnection> connection);
 
   asio::io_context io_{1};
   zones::SnapshotReader reader_;
@@ -85,15 +78,7 @@ class Worker {
   std::array<mmsghdr, kUdpBatch> udp_out_msgs_{};
   // TCP responses are built here, then framed into the connection's buffer.
   std::array<std::uint8_t, kMaxMessage> tcp_scratch_{};
-};
-
-struct Worker::TcpConnection {
-  TcpConnection(tcp::socket s, asio::any_io_executor executor)
-      : socket(std::move(s)), timer(std::move(executor)) {}
-  tcp::socket socket;
-  asio::steady_timer timer;
-  // Reset only by a complete message: a byte-a-second sender still times out.
-  std::chrono::steady_clock::time_point deadline;
+  TcpWorkerState tcp_state_{reader_, tcp_scratch_, tcp_connections_, options_.tcp_idle_timeout};
 };
 
 tl::expected<void, std::string> Worker::bind(const ListenEndpoint& endpoint) {
@@ -144,14 +129,25 @@ void Worker::arm_udp(UdpListener& listener) {
   listener.socket.async_wait(udp::socket::wait_read,
                              [this, &listener](const boost::system::error_code& ec) {
                                if (ec) return;  // cancelled at shutdown
-                               drain_udp(listener);
-                               arm_udp(listener);
+                               continue_udp(listener);
                              });
+}
+
+// Epoll is edge-triggered under Asio: a socket left unread is not reported
+// again until the next datagram, so one that still holds queries is drained
+// again after the other handlers have had their turn.
+void Worker::continue_udp(UdpListener& listener) {
+  if (drain_udp(listener)) {
+    asio::post(io_, [this, &listener] { continue_udp(listener); });
+  } else {
+    arm_udp(listener);
+  }
 }
 
 // Reads up to kUdpBatch queries per system call and answers them with one
 // sendmmsg; a wildcard socket echoes each query's destination as the source.
-void Worker::drain_udp(UdpListener& listener) noexcept {
+// True when it stopped with queries possibly still queued.
+bool Worker::drain_udp(UdpListener& listener) noexcept {
   const int fd = listener.socket.native_handle();
   for (unsigned round = 0; round < kUdpRoundsPerWakeup; ++round) {
     for (std::size_t i = 0; i < kUdpBatch; ++i) {
@@ -168,7 +164,7 @@ void Worker::drain_udp(UdpListener& listener) noexcept {
       }
     }
     const int received = recvmmsg(fd, udp_in_msgs_.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
-    if (received <= 0) return;
+    if (received <= 0) return false;
     const zones::Snapshot* snapshot = reader_.current();
     unsigned replies = 0;
     for (int i = 0; i < received; ++i) {
@@ -206,8 +202,9 @@ void Worker::drain_udp(UdpListener& listener) noexcept {
       if (n <= 0) break;  // a full socket buffer drops the rest, as UDP may
       sent += static_cast<unsigned>(n);
     }
-    if (static_cast<std::size_t>(received) < kUdpBatch) return;
+    if (static_cast<std::size_t>(received) < kUdpBatch) return false;
   }
+  return true;
 }
 
 void Worker::accept_tcp(tcp::acceptor& acceptor) {
@@ -220,80 +217,11 @@ void Worker::accept_tcp(tcp::acceptor& acceptor) {
         boost::system::error_code ignored;
         socket.close(ignored);  // over the cap: refuse by closing at once
       } else {
-        auto connection = std::make_shared<TcpConnection>(std::move(socket), io_.get_executor());
-        connection->deadline = std::chrono::steady_clock::now() + options_.tcp_idle_timeout;
-        asio::co_spawn(io_, serve_tcp(connection), asio::detached);
-        asio::co_spawn(io_, watch_idle(connection), asio::detached);
+        std::make_shared<TcpConnection>(std::move(socket), tcp_state_)->start();
       }
     }
     accept_tcp(acceptor);
   });
-}
-
-asio::awaitable<void> Worker::watch_idle(std::shared_ptr<TcpConnection> connection) {
-  while (connection->socket.is_open()) {
-    connection->timer.expires_at(connection->deadline);
-    boost::system::error_code ec;
-    co_await connection->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (connection->deadline <= std::chrono::steady_clock::now()) {
-      connection->socket.close(ec);
-      co_return;
-    }
-  }
-}
-
-// RFC 7766: two-octet length, then the message; queries pipelined by the
-// client are all answered, in order, one write per read.
-asio::awaitable<void> Worker::serve_tcp(std::shared_ptr<TcpConnection> connection) {
-  std::vector<std::uint8_t> in(kTcpInitialBuffer);
-  std::vector<std::uint8_t> out;
-  out.reserve(kTcpInitialBuffer);
-  std::size_t have = 0;
-  boost::system::error_code ec;
-  bool open = true;
-  while (open) {
-    const std::size_t n = co_await connection->socket.async_read_some(
-        asio::buffer(in.data() + have, in.size() - have),
-        asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;
-    have += n;
-    std::size_t at = 0;
-    const zones::Snapshot* snapshot = reader_.current();
-    while (have - at >= 2) {
-      const std::size_t length = read16(&in[at]);
-      if (length == 0) {  // nothing a client should send: close
-        open = false;
-        break;
-      }
-      if (have - at - 2 < length) {
-        if (2 + length > in.size()) in.resize(2 + kMaxMessage);
-        break;
-      }
-      const ResponseInfo info =
-          respond(snapshot, {&in[at + 2], length}, tcp_scratch_, Transport::tcp);
-      if (info.size > 0) {
-        out.push_back(static_cast<std::uint8_t>(info.size >> 8));
-        out.push_back(static_cast<std::uint8_t>(info.size));
-        out.insert(out.end(), tcp_scratch_.begin(),
-                   tcp_scratch_.begin() + static_cast<std::ptrdiff_t>(info.size));
-      }
-      at += 2 + length;
-      connection->deadline = std::chrono::steady_clock::now() + options_.tcp_idle_timeout;
-    }
-    if (at > 0) {
-      std::memmove(in.data(), in.data() + at, have - at);
-      have -= at;
-    }
-    if (!out.empty()) {
-      co_await asio::async_write(connection->socket, asio::buffer(out),
-                                 asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-      out.clear();
-    }
-  }
-  connection->socket.close(ec);
-  connection->timer.cancel();
-  tcp_connections_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 tl::expected<ListenEndpoint, std::string> parse_listen_endpoint(const std::string& text) {

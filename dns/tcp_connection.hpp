@@ -1,0 +1,52 @@
+// One DNS-over-TCP connection (RFC 7766): two-octet length, then the message;
+// every complete query in a read is answered, in order, with one write.
+// Lives on its worker's thread only; kept alive by the handlers it has pending.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "zones/snapshot_holder.hpp"
+
+namespace driad::dns {
+
+// What the connections of one worker share: all of it owned by the worker and
+// touched only on its thread, except the connection count (all workers).
+struct TcpWorkerState {
+  zones::SnapshotReader& reader;
+  std::span<std::uint8_t> scratch;  // at least 65535 octets
+  std::atomic<unsigned>& open_connections;
+  std::chrono::milliseconds idle_timeout;
+};
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  // Takes over one slot of open_connections, given back when it closes.
+  TcpConnection(boost::asio::ip::tcp::socket socket, const TcpWorkerState& worker);
+  void start();
+
+ private:
+  void read();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void watch_idle();
+  void close();
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  const TcpWorkerState& worker_;
+  // Moved only by a complete query: a byte-a-second sender still times out.
+  std::chrono::steady_clock::time_point deadline_;
+  std::vector<std::uint8_t> in_;
+  std::size_t have_ = 0;
+  std::vector<std::uint8_t> out_;
+  bool closed_ = false;
+};
+
+}  // namespace driad::dns
