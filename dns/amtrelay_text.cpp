@@ -88,23 +88,4 @@ tl::expected<policy::AmtRelay, std::string> amtrelay_from_text(std::string_view 
   return relay;
 }
 
-std::string amtrelay_to_text(const policy::AmtRelay& relay) {
-  std::string text = std::to_string(relay.precedence) + (relay.discovery_optional ? " 1 " : " 0 ") +
-                     std::to_string(static_cast<unsigned>(relay.type)) + " ";
-  char address[INET6_ADDRSTRLEN] = {};
-  switch (relay.type) {
-    case policy::RelayType::none:
-      return text + ".";
-    case policy::RelayType::ipv4:
-      inet_ntop(AF_INET, relay.relay.data(), address, sizeof address);
-      return text + address;
-    case policy::RelayType::ipv6:
-      inet_ntop(AF_INET6, relay.relay.data(), address, sizeof address);
-      return text + address;
-    case policy::RelayType::domain_name:
-      return text + name_to_text(relay.relay);
-  }
-  return text;
-}
-
 }  // namespace driad::dns

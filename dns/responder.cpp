@@ -154,6 +154,15 @@ const zones::Zone* find_zone(const zones::Snapshot& snapshot, const ParsedQuery&
   return nullptr;
 }
 
+// A zone for one address (a /32 or /128 delegation) may have its apex under a
+// source prefix: then the apex holds the AMTRELAY set beside the SOA and NS.
+bool apex_is_source(const zones::Snapshot& snapshot, const zones::Prefix& name,
+                    std::uint32_t& group) noexcept {
+  if (name.length != zones::address_bits(name.family)) return false;
+  group = snapshot.sources().lookup(name.family, name.address);
+  return group != zones::PrefixTable::kNoValue;
+}
+
 }  // namespace
 
 ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8_t> query,
@@ -238,6 +247,10 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
         sections.answer = &zone->soa;
       } else if (parsed.qtype == rr_type::ns) {
         sections.answer = &zone->ns;
+      } else if (parsed.qtype == rr_type::amtrelay && apex_is_source(*snapshot, name, group)) {
+        sections.answer = &snapshot->answer(group);
+        sections.negative_soa_zone = nullptr;
+        return reply(AnswerKind::relay_set);
       } else {
         return reply(AnswerKind::nodata);
       }

@@ -28,7 +28,11 @@ bool ends_with(std::span<const std::uint8_t> wire, std::span<const std::uint8_t>
   return wire.size() - at == suffix.size() &&
          std::equal(suffix.begin(), suffix.end(), wire.begin() + static_cast<std::ptrdiff_t>(at),
                     [](std::uint8_t a, std::uint8_t b) {
-                      return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b;
+                      // Either side may be upper case: `a` is the suffix, `b` the name.
+                      const auto lower = [](std::uint8_t c) {
+                        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+                      };
+                      return lower(a) == lower(b);
                     });
 }
 

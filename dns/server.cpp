@@ -2,7 +2,9 @@
 #include "dns/server.hpp"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <csignal>
 
 #include <array>
 #include <cstring>
@@ -273,10 +275,17 @@ tl::expected<void, std::string> Server::bind() {
 }
 
 void Server::start() {
+  // Workers inherit a mask that blocks every signal, so SIGHUP and SIGTERM are
+  // always delivered to the control thread that waits for them.
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
   for (auto& worker : workers_) {
     worker->start_listening();
     threads_.emplace_back([w = worker.get()] { w->run(); });
   }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 void Server::stop() {

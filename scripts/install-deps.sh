@@ -5,8 +5,8 @@
 set -euo pipefail
 
 build=(g++ make cmake pkg-config libldns-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-       libcli11-dev libexpected-dev)
-test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format)
+       libcli11-dev libexpected-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev)
+test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format openssl)
 bench=(dnsperf nsd knot python3)
 
 wanted=("${build[@]}")

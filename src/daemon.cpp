@@ -56,6 +56,10 @@ void Daemon::reload() {
 }
 
 int Daemon::run() {
+  // Caught from the start: a SIGHUP or SIGTERM that arrives while the server is
+  // starting waits in the set instead of killing the process (default action).
+  boost::asio::io_context control;
+  boost::asio::signal_set signals(control, SIGHUP, SIGTERM, SIGINT);
   for (const auto& group : config_.relay_groups) {
     if (!group.is_static()) {
       spdlog::warn(
@@ -82,8 +86,6 @@ int Daemon::run() {
   server.start();
   for (const auto& text : config_.listen_text) spdlog::info("answering on {} (UDP and TCP)", text);
 
-  boost::asio::io_context control;
-  boost::asio::signal_set signals(control, SIGHUP, SIGTERM, SIGINT);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
