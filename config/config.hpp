@@ -34,6 +34,8 @@ struct TlsConfig {
   std::string cert;
   std::string key;
   std::string server_name;
+
+  friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 
 struct MxConfig {
@@ -41,6 +43,14 @@ struct MxConfig {
   std::string gnmi_target;
   std::optional<TlsConfig> tls;
   std::uint32_t max_tunnels = 4000;
+  // Where the health leaves are (gnmi-facts.md defaults): the interface that
+  // holds the anycast relay address, the AMT tunnel device, and an optional
+  // leaf that counts tunnels (else: subinterfaces of the tunnel device).
+  std::string relay_interface = "lo0";
+  std::string tunnel_device = "ud-0/0/0";
+  std::string tunnel_count_path;
+
+  friend bool operator==(const MxConfig&, const MxConfig&) = default;
 };
 
 struct GatewayConfig {
@@ -48,6 +58,10 @@ struct GatewayConfig {
   bool probe = false;
   std::uint16_t probe_port = 2268;
   std::uint32_t max_tunnels = 300;
+  std::uint32_t probe_interval_ms = 1000;
+  std::uint32_t probe_timeout_ms = 500;
+
+  friend bool operator==(const GatewayConfig&, const GatewayConfig&) = default;
 };
 
 struct RelayGroupConfig {
@@ -56,6 +70,8 @@ struct RelayGroupConfig {
   std::optional<MxConfig> mx;            // a live group: mx and/or gateways
   std::vector<GatewayConfig> gateways;
   bool is_static() const noexcept { return !relays.empty(); }
+
+  friend bool operator==(const RelayGroupConfig&, const RelayGroupConfig&) = default;
 };
 
 enum class OverloadMode : std::uint8_t { spill, gateway_first };
@@ -70,6 +86,8 @@ struct PolicyConfig {
   OverloadMode overload_mode = OverloadMode::spill;
   std::uint8_t mx_precedence = 10;
   std::uint8_t gateway_precedence = 20;
+
+  friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
 };
 
 struct TrafficOpsConfig {

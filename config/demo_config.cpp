@@ -5,6 +5,9 @@ namespace driad::config {
 
 const std::string& demo_config_json() {
   // Relay addresses are documentation addresses: answers only, never dialled.
+  // The live group's MX is the simulated one driadd --demo starts on loopback
+  // (gNMI 127.0.0.1:32767, control 127.0.0.1:32768); its gateway is not
+  // probed, since 192.0.2.11 must never be dialled.
   static const std::string kDemo = R"({
   "listen": ["127.0.0.1:5353", "[::1]:5353"],
   "threads": 0,
@@ -34,7 +37,8 @@ const std::string& demo_config_json() {
   "relay_groups": [
     {
       "name": "amt-us-east",
-      "relays": ["10 0 1 192.0.2.1", "20 0 1 192.0.2.11"]
+      "mx": { "relay": "192.0.2.1", "gnmi_target": "127.0.0.1:32767", "max_tunnels": 4000 },
+      "gateways": [ { "relay": "192.0.2.11", "probe": false } ]
     },
     {
       "name": "static-west",
@@ -45,7 +49,8 @@ const std::string& demo_config_json() {
       "relays": ["0 0 0 ."]
     }
   ],
-  "policy": { "ttl": 60, "degraded_ttl": 5 }
+  "policy": { "ttl": 60, "degraded_ttl": 5, "hold_up_s": 5, "stale_after_ms": 3000,
+              "high_watermark": 0.85, "low_watermark": 0.70, "overload_mode": "spill" }
 }
 )";
   return kDemo;

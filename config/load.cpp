@@ -254,7 +254,9 @@ class Loader {
   }
 
   std::optional<MxConfig> read_mx(const json& item, const std::string& pointer) {
-    if (!reader_.object(item, pointer, {"relay", "gnmi_target", "tls", "max_tunnels"},
+    if (!reader_.object(item, pointer,
+                        {"relay", "gnmi_target", "tls", "max_tunnels", "relay_interface",
+                         "tunnel_device", "tunnel_count_path"},
                         {"relay", "gnmi_target"})) {
       return std::nullopt;
     }
@@ -269,6 +271,9 @@ class Loader {
       }
     }
     reader_.read(item, "max_tunnels", pointer, mx.max_tunnels, 1, 100000000);
+    reader_.read(item, "relay_interface", pointer, mx.relay_interface);
+    reader_.read(item, "tunnel_device", pointer, mx.tunnel_device);
+    reader_.read(item, "tunnel_count_path", pointer, mx.tunnel_count_path);
     const auto tls = item.find("tls");
     const std::string tls_pointer = JsonReader::child(pointer, "tls");
     if (tls != item.end() && reader_.object(*tls, tls_pointer, {"ca", "cert", "key", "server_name"},
@@ -288,7 +293,9 @@ class Loader {
     for (std::size_t g = 0; g < gateways.size(); ++g) {
       const std::string gateway_pointer = JsonReader::child(pointer, g);
       if (!reader_.object(gateways[g], gateway_pointer,
-                          {"relay", "probe", "probe_port", "max_tunnels"}, {"relay"})) {
+                          {"relay", "probe", "probe_port", "max_tunnels", "probe_interval_ms",
+                           "probe_timeout_ms"},
+                          {"relay"})) {
         continue;
       }
       GatewayConfig gateway;
@@ -296,6 +303,13 @@ class Loader {
       reader_.read(gateways[g], "probe", gateway_pointer, gateway.probe);
       reader_.read(gateways[g], "probe_port", gateway_pointer, gateway.probe_port, 1, 65535);
       reader_.read(gateways[g], "max_tunnels", gateway_pointer, gateway.max_tunnels, 1, 100000000);
+      reader_.read(gateways[g], "probe_interval_ms", gateway_pointer, gateway.probe_interval_ms, 50,
+                   3600000);
+      reader_.read(gateways[g], "probe_timeout_ms", gateway_pointer, gateway.probe_timeout_ms, 10,
+                   60000);
+      if (gateway.probe_timeout_ms > gateway.probe_interval_ms) {
+        reader_.error(gateway_pointer + "/probe_timeout_ms", "must not exceed probe_interval_ms");
+      }
       group.gateways.push_back(gateway);
     }
   }

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "src/daemon.hpp"
+#include "src/demo_mx.hpp"
 
 namespace {
 
@@ -25,12 +26,26 @@ int main(int argc, char** argv) {
   bool demo = false;
   bool print_config = false;
   std::string log_level = "info";
+  std::vector<std::string> listen_override;
+  std::string demo_mx_gnmi = "127.0.0.1:32767";
+  std::string demo_mx_control = "127.0.0.1:32768";
   app.add_option("-c,--config", config_path, "Serve the JSON config in FILE")->option_text("FILE");
   app.add_option("--check-config", check_path,
                  "Validate FILE, print every error, exit 0 (valid) or 1")
       ->option_text("FILE");
   app.add_flag("--demo", demo, "Serve the built-in demo config on 127.0.0.1:5353 and [::1]:5353");
   app.add_flag("--print-config", print_config, "With --demo: print the demo config and exit");
+  app.add_option("--listen", listen_override,
+                 "Answer on ADDR:PORT instead of the config's `listen` (repeatable)")
+      ->option_text("ADDR:PORT");
+  app.add_option("--demo-mx-gnmi", demo_mx_gnmi,
+                 "With --demo: where the simulated MX serves gNMI (loopback)")
+      ->capture_default_str()
+      ->option_text("ADDR:PORT");
+  app.add_option("--demo-mx-control", demo_mx_control,
+                 "With --demo: the simulated MX's control port (loopback)")
+      ->capture_default_str()
+      ->option_text("ADDR:PORT");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.set_version_flag("-V,--version", std::string("driadd ") + DRIAD_VERSION);
@@ -63,11 +78,46 @@ int main(int argc, char** argv) {
                  "--help)\n";
     return 2;
   }
+  std::vector<driad::dns::ListenEndpoint> listen;
+  for (const auto& text : listen_override) {
+    auto endpoint = driad::dns::parse_listen_endpoint(text);
+    if (!endpoint) {
+      std::cerr << "driadd: --listen: " << endpoint.error() << "\n";
+      return 2;
+    }
+    listen.push_back(*endpoint);
+  }
   auto config = demo ? driad::config::parse_config(driad::config::demo_config_json(), "<demo>")
                      : driad::config::load_config_file(config_path);
   if (!config) return print_errors(config.error());
+  // Command-line overrides hold for every load, reloads included.
+  auto adjust = [&](driad::config::Config& loaded) {
+    if (!listen.empty()) {
+      loaded.listen = listen;
+      loaded.listen_text = listen_override;
+    }
+    if (demo) {
+      for (auto& group : loaded.relay_groups) {
+        if (group.mx) group.mx->gnmi_target = demo_mx_gnmi;
+      }
+    }
+  };
   try {
-    driad::app::Daemon daemon(std::move(*config), demo ? std::string() : config_path);
+    std::unique_ptr<driad::app::DemoMx> demo_mx;
+    if (demo) {
+      auto started = driad::app::DemoMx::start(demo_mx_gnmi, demo_mx_control);
+      if (!started) {
+        spdlog::error("{}", started.error());
+        return 1;
+      }
+      demo_mx = std::move(*started);
+      spdlog::info(
+          "demo MX: gNMI on {}, control on {} (try, in bash: echo 'oper-status DOWN' > "
+          "/dev/tcp/{}/{})",
+          demo_mx_gnmi, demo_mx_control, demo_mx_control.substr(0, demo_mx_control.rfind(':')),
+          demo_mx_control.substr(demo_mx_control.rfind(':') + 1));
+    }
+    driad::app::Daemon daemon(std::move(*config), demo ? std::string() : config_path, adjust);
     return daemon.run();
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());

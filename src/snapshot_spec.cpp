@@ -1,6 +1,8 @@
 // Config -> SnapshotSpec, and serial bookkeeping across rebuilds.
 #include "src/snapshot_spec.hpp"
 
+#include "src/live_groups.hpp"
+
 #include <map>
 
 namespace driad::app {
@@ -73,7 +75,8 @@ std::vector<policy::AmtRelay> advertised_relays(const config::RelayGroupConfig& 
   return relays;
 }
 
-zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation) {
+zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation,
+                                  const LiveGroups* live) {
   zones::SnapshotSpec spec;
   spec.generation = generation;
   spec.edns_udp_size = config.edns_udp_size;
@@ -83,7 +86,13 @@ zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t ge
   std::map<std::string, std::uint32_t> group_index;
   for (const auto& group : config.relay_groups) {
     group_index.emplace(group.name, static_cast<std::uint32_t>(spec.groups.size()));
-    spec.groups.push_back({group.name, advertised_relays(group, config.policy), config.policy.ttl});
+    const policy::Decision* decision = live != nullptr ? live->decision(group.name) : nullptr;
+    if (decision != nullptr) {
+      spec.groups.push_back({group.name, decision->relays, decision->ttl});
+    } else {
+      spec.groups.push_back(
+          {group.name, advertised_relays(group, config.policy), config.policy.ttl});
+    }
   }
   for (const auto& source : config.sources) {
     const auto it = group_index.find(source.relay_group);

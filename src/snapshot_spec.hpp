@@ -11,10 +11,10 @@
 
 namespace driad::app {
 
-// The relays a group advertises. A static group: its list. A live group, until
-// the health feeds of issue 3 decide: the MX at mx_precedence, then each
-// gateway at gateway_precedence, as if all were healthy and under the
-// watermark (the steady state of design.md's policy table).
+// The relays a group advertises without a decision. A static group: its list.
+// A live group: the MX at mx_precedence, then each gateway at
+// gateway_precedence, as if all were healthy and under the watermark (the
+// steady state of design.md's policy table).
 std::vector<policy::AmtRelay> advertised_relays(const config::RelayGroupConfig& group,
                                                 const config::PolicyConfig& policy);
 
@@ -30,6 +30,11 @@ class SerialKeeper {
   std::uint64_t last_fingerprint_ = 0;
 };
 
-zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation);
+class LiveGroups;
+
+// `live`: the current decisions of the live groups, whose relays and TTL replace
+// the steady-state guess of advertised_relays(); null before any feed exists.
+zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation,
+                                  const LiveGroups* live = nullptr);
 
 }  // namespace driad::app

@@ -469,12 +469,16 @@ class Driad:
     """One driadd process on a free port of 127.0.0.1 and ::1 (UDP and TCP).
 
     `config` is a dict; its "listen" is filled in. stderr (the log) goes to a
-    file, read with log()."""
+    file, read with log(). `env` (a dict) is added to the environment (e.g.
+    GNMI_USERNAME). With `demo`, it runs `driadd --demo --listen ...` instead of
+    --config (`config` is then the demo config as printed, for wait_ready)."""
 
-    def __init__(self, config, hosts=LOOPBACKS, extra_args=()):
+    def __init__(self, config, hosts=LOOPBACKS, extra_args=(), env=None, demo=False):
         self.config = copy.deepcopy(config)
         self.hosts = tuple(hosts)
         self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **env) if env else None
+        self.demo = demo
         self.dir = tempfile.mkdtemp(prefix="driad-integ-")
         self.config_path = os.path.join(self.dir, "driad.json")
         self.log_path = os.path.join(self.dir, "driadd.log")
@@ -499,8 +503,13 @@ class Driad:
             self.port = free_port()
             self.write_config(self.config)
             self._log = open(self.log_path, "ab")
-            self.proc = subprocess.Popen([DRIADD, "--config", self.config_path, *self.extra_args],
-                                         stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
+            if self.demo:
+                where = [arg for h in self.hosts for arg in ("--listen", listen_text(h, self.port))]
+                argv = [DRIADD, "--demo", *where, *self.extra_args]
+            else:
+                argv = [DRIADD, "--config", self.config_path, *self.extra_args]
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+                                         env=self.env)
             if self.wait_ready(timeout):
                 self._started = True
                 return self
@@ -641,14 +650,153 @@ class DriadTestCase(unittest.TestCase):
             self.assertEqual(result.counts.get("AUTHORITY"), authority, result)
 
 
-def main():
-    """unittest.main() after taking --driadd PATH off the command line."""
-    global DRIADD
-    argv = list(sys.argv)
-    if "--driadd" in argv:
-        at = argv.index("--driadd")
-        DRIADD = argv[at + 1]
+# ---------------------------------------------------------------------------
+# Helper processes: mx-sim and amt-responder
+
+MX_SIM = os.environ.get("MX_SIM", "")
+AMT_RESPONDER = os.environ.get("AMT_RESPONDER", "")
+
+
+class Helper:
+    """One helper process (mx-sim, amt-responder) on loopback.
+
+    It prints `NAME: KIND listening on HOST:PORT ...` per listener, then
+    `NAME: ready`; ports[KIND] holds each port. stderr goes to a file (log()).
+    control(command) sends one line to the control port over a kept TCP
+    connection and returns the reply lines before `ok` (raises on `error:`)."""
+
+    def __init__(self, binary, args, name, env=None):
+        self.binary, self.args, self.name = binary, list(args), name
+        self.env = env
+        self.dir = tempfile.mkdtemp(prefix=f"driad-{name}-")
+        self.log_path = os.path.join(self.dir, f"{name}.log")
+        self.proc = None
+        self.ports = {}
+        self.lines = []
+        self._control = None
+        self._buffer = b""
+
+    def start(self, timeout=10.0):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([self.binary, *self.args], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=self._log, env=self.env)
+        deadline = time.monotonic() + timeout
+        pending = b""
+        import select
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
+            if not ready:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                text = line.decode(errors="replace")
+                self.lines.append(text)
+                found = re.match(rf"{re.escape(self.name)}: (\w+) listening on (\S+):(\d+)", text)
+                if found:
+                    self.ports[found.group(1)] = int(found.group(3))
+                if text == f"{self.name}: ready":
+                    return self
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start: {self.lines}\n{self.log()}")
+
+    def log(self):
+        try:
+            with open(self.log_path, "r", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def control(self, command, timeout=2.0):
+        if self._control is None:
+            self._control = socket.create_connection(("127.0.0.1", self.ports["control"]), timeout=timeout)
+            self._control.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._buffer = b""
+        self._control.settimeout(timeout)
+        self._control.sendall(command.encode() + b"\n")
+        lines = []
+        while True:
+            while b"\n" not in self._buffer:
+                chunk = self._control.recv(4096)
+                if not chunk:
+                    self._control.close()
+                    self._control = None
+                    raise ConnectionError(f"{self.name} control closed after {command!r}")
+                self._buffer += chunk
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            text = line.decode(errors="replace").rstrip("\r")
+            if text == "ok":
+                return lines
+            if text.startswith("error"):
+                raise RuntimeError(f"{self.name} {command!r}: {text}")
+            lines.append(text)
+
+    def stop(self):
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
+
+    def cleanup(self):
+        self.stop()
+        if not os.environ.get("DRIAD_KEEP_LOGS"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def mx_sim(*args, env=None):
+    """A started mx-sim on 127.0.0.1 (gNMI and control on free ports) with ARGS."""
+    if not MX_SIM:
+        raise unittest.SkipTest("no --mx-sim given")
+    return Helper(MX_SIM, ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", *args], "mx-sim",
+                  env=env).start()
+
+
+def amt_responder(*args):
+    """A started amt-responder on 127.0.0.1 (UDP and control on free ports)."""
+    if not AMT_RESPONDER:
+        raise unittest.SkipTest("no --amt-responder given")
+    return Helper(AMT_RESPONDER, ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", *args],
+                  "amt-responder").start()
+
+
+def _take_option(argv, flag):
+    if flag in argv:
+        at = argv.index(flag)
+        value = argv[at + 1]
         del argv[at:at + 2]
+        return os.path.abspath(value)
+    return None
+
+
+def main():
+    """unittest.main() after taking --driadd PATH (and --mx-sim PATH,
+    --amt-responder PATH) off the command line."""
+    global DRIADD, MX_SIM, AMT_RESPONDER
+    argv = list(sys.argv)
+    DRIADD = _take_option(argv, "--driadd") or DRIADD
+    MX_SIM = _take_option(argv, "--mx-sim") or MX_SIM
+    AMT_RESPONDER = _take_option(argv, "--amt-responder") or AMT_RESPONDER
+    bin_dir = os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin")
+    if not MX_SIM:
+        MX_SIM = os.path.abspath(os.path.join(bin_dir, "mx-sim"))
+    if not AMT_RESPONDER:
+        AMT_RESPONDER = os.path.abspath(os.path.join(bin_dir, "amt-responder"))
     if not DRIADD:
         DRIADD = os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin", "driadd")
     DRIADD = os.path.abspath(DRIADD)

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 
 import driad_harness as h
@@ -271,46 +272,109 @@ class CommandLineTest(unittest.TestCase):
         self.assertRegex(result.stderr, rf"cannot listen: (TCP|UDP) 127\.0\.0\.1 port {port}: Address already in use")
 
 
+def demo_driad():
+    """`driadd --demo --listen 127.0.0.1:P --listen [::1]:P` with its simulated
+    MX on free loopback ports (gNMI and control); not started."""
+    printed = subprocess.run([h.DRIADD, "--demo", "--print-config"], capture_output=True, text=True, timeout=10)
+    demo = json.loads(printed.stdout)
+    gnmi, control = h.free_port(), h.free_port()
+    driad = h.Driad(demo, demo=True, extra_args=["--demo-mx-gnmi", f"127.0.0.1:{gnmi}",
+                                                 "--demo-mx-control", f"127.0.0.1:{control}"])
+    driad.control_port = control
+    return driad
+
+
+def demo_control(driad, command):
+    """One command to the demo MX's control port; its reply lines."""
+    with socket.create_connection(("127.0.0.1", driad.control_port), timeout=2) as sock:
+        sock.sendall(command.encode() + b"\n")
+        reply = b""
+        while not reply.endswith(b"ok\n") and b"error" not in reply:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return reply.decode()
+
+
 class DemoTest(unittest.TestCase):
-    """The demo config, as printed, validated and served on free ports."""
+    """The demo config, as printed and validated, and `driadd --demo` itself
+    (its live group fed by the built-in simulated MX) on free ports."""
+
+    maxDiff = None
 
     @classmethod
     def setUpClass(cls):
         printed = subprocess.run([h.DRIADD, "--demo", "--print-config"], capture_output=True, text=True, timeout=10)
         cls.print_result = printed
         cls.demo = json.loads(printed.stdout)
-        cls.driad = h.Driad(cls.demo)
-        cls.addClassCleanup(cls.driad.cleanup)
-        cls.driad.start()
+        cls.dir = tempfile.mkdtemp(prefix="driad-demo-")
+        cls.addClassCleanup(subprocess.run, ["rm", "-rf", cls.dir], check=False)
 
     def test_print_config_is_json_that_check_config_accepts(self):
         self.assertEqual(self.print_result.returncode, 0)
         self.assertEqual(self.demo["listen"], ["127.0.0.1:5353", "[::1]:5353"])
-        path = os.path.join(self.driad.dir, "printed.json")
+        path = os.path.join(self.dir, "printed.json")
         with open(path, "w") as out:
             out.write(self.print_result.stdout)
         result = subprocess.run([h.DRIADD, "--check-config", path], capture_output=True, text=True, timeout=10)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, f"{path}: valid (2 zones, 5 sources, 3 relay groups)\n")
 
-    def test_demo_answers_the_readme_query(self):
-        for host in h.LOOPBACKS:
-            with self.subTest(host=host):
-                result = self.driad.dig("-x", "198.51.100.12", "-t", "AMTRELAY", host=host)
-                self.assertEqual(result.status, "NOERROR", result)
-                self.assertEqual(result.flags, {"qr", "aa", "rd"}, result)
-                self.assertEqual([(r.name, r.ttl, r.type, r.rdata) for r in result.answer],
-                                 [("12.100.51.198.in-addr.arpa.", 60, "AMTRELAY", "10 0 1 192.0.2.1"),
-                                  ("12.100.51.198.in-addr.arpa.", 60, "AMTRELAY", "20 0 1 192.0.2.11")])
-
     def test_demo_static_groups(self):
-        result = self.driad.dig("-x", "198.51.100.200", "-t", "AMTRELAY", "+tcp")
+        driad = demo_driad()
+        self.addCleanup(driad.cleanup)
+        driad.start()
+        result = driad.dig("-x", "198.51.100.200", "-t", "AMTRELAY", "+tcp")
         self.assertEqual(result.rdatas(), ["10 0 1 203.0.113.15", "20 1 2 2001:db8::15",
                                            "30 0 3 amtrelays.example.com."], result)
-        result = self.driad.dig("-x", "2001:db8:dead::1", "-t", "AMTRELAY", host="::1")
+        result = driad.dig("-x", "2001:db8:dead::1", "-t", "AMTRELAY", host="::1")
         self.assertEqual(result.rdatas(), ["0 0 0 ."], result)
-        result = self.driad.dig("-x", "2001:db8:1::1", "-t", "AMTRELAY", host="::1")
-        self.assertEqual(result.rdatas(), ["10 0 1 192.0.2.1", "20 0 1 192.0.2.11"], result)
+
+    def wait_demo_answer(self, driad, expected, deadline, ttl=None):
+        """Polls dig (both loopbacks in turn) every 50 ms until the README query
+        answers `expected`; fails at monotonic `deadline`."""
+        seen = []
+        turn = 0
+        while True:
+            host = h.LOOPBACKS[turn % 2]
+            turn += 1
+            result = driad.dig("-x", "198.51.100.12", "-t", "AMTRELAY", host=host)
+            self.assertEqual(result.status, "NOERROR", result)
+            self.assertEqual(result.flags, {"qr", "aa", "rd"}, result)
+            answer = [(r.name, r.ttl, r.type, r.rdata) for r in result.answer]
+            if [r.rdata for r in result.answer] == expected and (ttl is None or {r.ttl for r in result.answer} == {ttl}):
+                self.assertTrue(all(r[0] == "12.100.51.198.in-addr.arpa." and r[2] == "AMTRELAY" for r in answer))
+                return time.monotonic()
+            if not seen or seen[-1] != answer:
+                seen.append(answer)
+            if time.monotonic() >= deadline:
+                self.fail(f"no {expected} (ttl {ttl}) in time; seen {seen}\n{driad.log()[-3000:]}")
+            time.sleep(0.05)
+
+    def test_demo_live_group_follows_the_simulated_mx(self):
+        driad = demo_driad()
+        self.addCleanup(driad.cleanup)
+        started = time.monotonic()
+        driad.start()
+        # At first the MX is not proven: the gateway only, with the degraded TTL.
+        result = driad.dig("-x", "198.51.100.12", "-t", "AMTRELAY")
+        self.assertEqual([(r.name, r.ttl, r.type, r.rdata) for r in result.answer],
+                         [("12.100.51.198.in-addr.arpa.", 5, "AMTRELAY", "20 0 1 192.0.2.11")], result)
+        # After hold_up (5 s): MX first, on both addresses and for the IPv6 source too.
+        mx_first = ["10 0 1 192.0.2.1", "20 0 1 192.0.2.11"]
+        proven = self.wait_demo_answer(driad, mx_first, started + 5 + 3)
+        self.assertGreaterEqual(proven - started, 5 - 0.2)
+        for host in h.LOOPBACKS:
+            result = driad.dig("-x", "198.51.100.12", "-t", "AMTRELAY", host=host)
+            self.assertEqual(result.rdatas(), mx_first, result)
+        result = driad.dig("-x", "2001:db8:1::1", "-t", "AMTRELAY", host="::1")
+        self.assertEqual(result.rdatas(), mx_first, result)
+        # The MX's relay interface goes down: gateway only within a second.
+        sent = time.monotonic()
+        self.assertTrue(demo_control(driad, "oper-status DOWN").endswith("ok\n"))
+        self.wait_demo_answer(driad, ["20 0 1 192.0.2.11"], sent + 1.0, ttl=5)
+        self.assertRegex(driad.log(), r"decision amt-us-east: mx_first -> gateway_only")
 
 
 class ShutdownTest(unittest.TestCase):

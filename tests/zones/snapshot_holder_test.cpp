@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -109,6 +110,7 @@ TEST(SnapshotHolder, ConcurrentReadersNeverSeeGenerationsGoBackwards) {
   SnapshotPublisher publisher;
   publisher.publish(snapshot(0));
   std::atomic<bool> done{false};
+  std::atomic<int> started{0};
   std::atomic<int> failures{0};
   std::vector<std::uint64_t> last_seen(2, 0);
   std::vector<std::uint64_t> reads(2, 0);
@@ -121,7 +123,7 @@ TEST(SnapshotHolder, ConcurrentReadersNeverSeeGenerationsGoBackwards) {
       const Snapshot* s = reader.current();
       if (s == nullptr || s->generation() < previous) failures.fetch_add(1);
       if (s != nullptr) previous = s->generation();
-      ++reads[index];
+      if (++reads[index] == 1) started.fetch_add(1);
     }
     const Snapshot* last = reader.current();  // after `done`: the final one
     if (last == nullptr || last->generation() < previous) failures.fetch_add(1);
@@ -129,6 +131,12 @@ TEST(SnapshotHolder, ConcurrentReadersNeverSeeGenerationsGoBackwards) {
   };
   std::thread first(read_loop, 0);
   std::thread second(read_loop, 1);
+  // Publish only once both readers are reading, so the two really overlap on
+  // a loaded machine; bounded in case a thread never gets to run.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (started.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
   for (std::uint64_t g = 1; g <= kPublishes; ++g) {
     publisher.publish(snapshot(g));
     if (g % 16 == 0) std::this_thread::yield();

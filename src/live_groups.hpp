@@ -1,0 +1,67 @@
+// The live relay groups of a config and what is known of their health: the
+// control thread feeds it observations from health/ and the time, and it runs
+// policy::decide() for each group. No threads, no clock reads, no I/O of its
+// own, so every path through it is testable with a fake clock.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "health/feed.hpp"
+#include "policy/decide.hpp"
+
+namespace driad::app {
+
+policy::PolicyParams policy_params(const config::PolicyConfig& policy);
+
+// One change of decision, for the decision log and counters.
+struct DecisionChange {
+  std::string group;
+  std::string description;  // policy::describe_change()
+  bool answer_changed = false;
+};
+
+class LiveGroups {
+ public:
+  // One entry per live group (those with `mx` or `gateways`) of `config`.
+  explicit LiveGroups(const config::Config& config);
+
+  std::size_t size() const noexcept { return groups_.size(); }
+  const config::RelayGroupConfig& config(std::size_t group) const { return groups_[group].config; }
+
+  // What a feed said; takes effect at the next evaluate().
+  void observe_mx(std::size_t group, const health::MxObservation& observation);
+  void observe_gateway(std::size_t group, std::size_t gateway,
+                       const health::GatewayObservation& observation);
+
+  // Decides every group at `now`; returns the groups whose decision changed.
+  std::vector<DecisionChange> evaluate(policy::Time now);
+
+  // The current decision of the live group `name`, or null (not live, or not
+  // yet evaluated).
+  const policy::Decision* decision(const std::string& name) const;
+
+  // The effective MX state of a group, for status output.
+  policy::MxState mx_state(std::size_t group) const { return groups_[group].health.mx.state; }
+
+  // Same live groups, relays and policy: feeds and health can carry over.
+  bool same_topology(const config::Config& other) const;
+
+ private:
+  struct Group {
+    config::RelayGroupConfig config;
+    policy::RelayGroup topology;
+    policy::GroupHealth health;
+    std::optional<health::MxObservation> last_mx;
+    std::optional<policy::Decision> decision;
+  };
+
+  config::PolicyConfig policy_;
+  policy::PolicyParams params_;
+  std::vector<Group> groups_;
+};
+
+}  // namespace driad::app

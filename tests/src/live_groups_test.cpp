@@ -1,0 +1,153 @@
+// LiveGroups: observations and a fake clock in, decisions and snapshot relays
+// out, for a live group from a config (the wiring around policy::decide()).
+#include "src/live_groups.hpp"
+
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+#include "policy/relay_text.hpp"
+#include "src/snapshot_spec.hpp"
+
+namespace driad::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kConfig = R"({
+  "listen": ["127.0.0.1:5353"],
+  "zones": [{ "origin": "100.51.198.in-addr.arpa.",
+              "soa": { "mname": "ns1.example.", "rname": "h.example." }, "ns": ["ns1.example."] }],
+  "sources": [{ "prefix": "198.51.100.0/24", "relay_group": "east" },
+              { "prefix": "198.51.100.128/25", "relay_group": "west" }],
+  "relay_groups": [
+    { "name": "west", "relays": ["10 0 1 203.0.113.15"] },
+    { "name": "east",
+      "mx": { "relay": "192.0.2.1", "gnmi_target": "127.0.0.1:32767", "max_tunnels": 100 },
+      "gateways": [ { "relay": "192.0.2.11", "probe": true, "probe_port": 2268 },
+                    { "relay": "192.0.2.12" } ] }
+  ],
+  "policy": { "ttl": 60, "degraded_ttl": 5, "hold_up_s": 10, "stale_after_ms": 3000 }
+})";
+
+config::Config load(const std::string& text = kConfig) {
+  auto config = config::parse_config(text, "test.json");
+  EXPECT_TRUE(config) << (config ? "" : config.error().front());
+  return *config;
+}
+
+health::MxObservation mx(policy::MxState state, policy::Time at, std::uint64_t tunnels = 0) {
+  health::MxObservation observation;
+  observation.reported = state;
+  observation.received = at;
+  observation.tunnels = tunnels;
+  observation.tunnels_known = true;
+  return observation;
+}
+
+health::GatewayObservation gateway(policy::GatewayState state) {
+  health::GatewayObservation observation;
+  observation.state = state;
+  return observation;
+}
+
+std::string relays(const LiveGroups& live) {
+  return policy::to_text(live.decision("east")->relays);
+}
+
+const policy::Time kStart = policy::Time{} + 1000s;
+
+TEST(LiveGroups, OnlyLiveGroupsAreTracked) {
+  const LiveGroups live(load());
+  ASSERT_EQ(live.size(), 1U);
+  EXPECT_EQ(live.config(0).name, "east");
+  EXPECT_EQ(live.decision("west"), nullptr);
+}
+
+TEST(LiveGroups, UnknownMxAndUnprobedGatewayGiveGatewayOnly) {
+  LiveGroups live(load());
+  const auto changes = live.evaluate(kStart);
+  ASSERT_EQ(changes.size(), 1U);
+  EXPECT_TRUE(changes[0].answer_changed);
+  // The probed gateway has not answered yet; the unprobed one counts as up.
+  EXPECT_EQ(relays(live), "[20 0 1 192.0.2.12]");
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::gateway_only);
+}
+
+TEST(LiveGroups, MxFirstOnlyAfterHoldUp) {
+  LiveGroups live(load());
+  live.observe_gateway(0, 0, gateway(policy::GatewayState::healthy));
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart));
+  live.evaluate(kStart);
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::gateway_only);
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart + 9s));
+  live.evaluate(kStart + 9s);
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::gateway_only);
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart + 10s));
+  live.evaluate(kStart + 10s);
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::mx_first);
+  EXPECT_EQ(relays(live), "[10 0 1 192.0.2.1, 20 0 1 192.0.2.11, 20 0 1 192.0.2.12]");
+}
+
+TEST(LiveGroups, QuietMxGoesStaleAfterStaleAfter) {
+  LiveGroups live(load());
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart));
+  live.evaluate(kStart);
+  live.evaluate(kStart + 10s);  // hold-up done, but nothing heard for 10 s
+  EXPECT_EQ(live.mx_state(0), policy::MxState::stale);
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::gateway_only);
+}
+
+TEST(LiveGroups, TunnelCountBecomesLoadAndSpills) {
+  LiveGroups live(load());
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart, 10));
+  live.evaluate(kStart);
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart + 11s, 90));  // 90 of 100: over 0.85
+  live.evaluate(kStart + 11s);
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::spill);
+  EXPECT_EQ(relays(live), "[10 0 1 192.0.2.1, 10 0 1 192.0.2.12]");
+}
+
+TEST(LiveGroups, FaultActsAtOnceAndIsReportedAsAChange) {
+  LiveGroups live(load());
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart));
+  live.evaluate(kStart);
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart + 10s));
+  live.evaluate(kStart + 10s);
+  ASSERT_EQ(live.decision("east")->kind, policy::DecisionKind::mx_first);
+  live.observe_mx(0, mx(policy::MxState::unhealthy, kStart + 11s));
+  const auto changes = live.evaluate(kStart + 11s);
+  ASSERT_EQ(changes.size(), 1U);
+  EXPECT_EQ(changes[0].group, "east");
+  EXPECT_TRUE(changes[0].answer_changed);
+  EXPECT_NE(changes[0].description.find("gateway_only"), std::string::npos)
+      << changes[0].description;
+  EXPECT_TRUE(live.evaluate(kStart + 11s).empty());  // nothing new: no change reported
+}
+
+TEST(LiveGroups, SnapshotSpecServesTheDecision) {
+  const config::Config config = load();
+  LiveGroups live(config);
+  live.evaluate(kStart);
+  const zones::SnapshotSpec spec = snapshot_spec(config, 1, &live);
+  ASSERT_EQ(spec.groups.size(), 2U);
+  EXPECT_EQ(spec.groups[1].name, "east");
+  EXPECT_EQ(policy::to_text(spec.groups[1].relays), "[20 0 1 192.0.2.12]");
+  EXPECT_EQ(spec.groups[1].ttl, 5U);  // degraded while the first decision settles
+  EXPECT_EQ(policy::to_text(spec.groups[0].relays), "[10 0 1 203.0.113.15]");
+}
+
+TEST(LiveGroups, SameTopologyIgnoresStaticChangesButNotLiveOnes) {
+  const config::Config config = load();
+  const LiveGroups live(config);
+  std::string text = kConfig;
+  EXPECT_TRUE(
+      live.same_topology(load(text.replace(text.find("203.0.113.15"), 12, "203.0.113.16"))));
+  text = kConfig;
+  EXPECT_FALSE(live.same_topology(load(text.replace(text.find("192.0.2.12"), 10, "192.0.2.13"))));
+  text = kConfig;
+  EXPECT_FALSE(live.same_topology(
+      load(text.replace(text.find("\"hold_up_s\": 10"), 15, "\"hold_up_s\": 11"))));
+}
+
+}  // namespace
+}  // namespace driad::app
