@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian 12 packages driad needs and that are
-# missing. Usage: install-deps.sh [build|test|bench]...  (default: build)
+# missing. Usage: install-deps.sh [build|test|demo|bench]...  (default: build)
 # Nothing is downloaded from anywhere but Debian's archive.
 set -euo pipefail
 
 build=(g++ make cmake pkg-config libldns-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
        libcli11-dev libexpected-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev)
 test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format openssl)
+demo=(bind9-dnsutils knot-dnsutils)
 bench=(dnsperf nsd knot python3)
 
 wanted=("${build[@]}")
@@ -14,8 +15,9 @@ for set in "$@"; do
   case "$set" in
     build) ;;
     test) wanted+=("${test[@]}") ;;
+    demo) wanted+=("${demo[@]}") ;;
     bench) wanted+=("${bench[@]}") ;;
-    *) echo "install-deps.sh: unknown set '$set' (build, test, bench)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown set '$set' (build, test, demo, bench)" >&2; exit 2 ;;
   esac
 done
 
