@@ -79,7 +79,7 @@ class Parser {
       if (c == ']') break;
       if (c == '\\') {
         if (at_ + 1 == text_.size() || (text_[at_ + 1] != ']' && text_[at_ + 1] != '\\')) {
-          return fail("bad escape in key '" + name + "' (only \\] and \\\\ are escapes)");
+          return fail("bad escape in key '" + name + R"(' (only \] and \\ are escapes))");
         }
         ++at_;
       }

@@ -6,7 +6,8 @@ set -euo pipefail
 
 build=(g++ make cmake pkg-config libldns-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
        libcli11-dev libexpected-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev)
-test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format openssl)
+test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format openssl python3-grpcio
+      python3-grpc-tools)
 demo=(bind9-dnsutils knot-dnsutils)
 bench=(dnsperf nsd knot python3)
 

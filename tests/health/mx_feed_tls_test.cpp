@@ -2,7 +2,6 @@
 // by the openssl command for this run only: an ECDSA P-256 PKI and an
 // Ed25519 one, and a client certificate from a CA the server does not trust.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -137,6 +136,13 @@ TEST_P(MxFeedTlsTest, ServerNameOverride) {
   // Dialled as 127.0.0.1 but checked against the certificate's DNS name.
   StartFeed("client", "mx1.example.net");
   EXPECT_TRUE(recorder_.wait_state(MxState::healthy, 5s));
+}
+
+TEST_P(MxFeedTlsTest, ServerNameMismatchIsNeverHealthy) {
+  StartFeed("client", "other.example.net");
+  ASSERT_TRUE(recorder_.wait(
+      [](const auto& o) { return o.detail.find("UNAVAILABLE") != std::string::npos; }, 5s));
+  EXPECT_FALSE(recorder_.wait_state(MxState::healthy, 300ms));
 }
 
 TEST_P(MxFeedTlsTest, ClientCertificateFromAnotherCaIsNeverHealthy) {
