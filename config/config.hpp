@@ -38,6 +38,16 @@ struct TlsConfig {
   friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 
+struct MxPathsConfig {
+  std::string relay_status;
+  std::string anycast;
+  std::string tunnel_status;
+  std::string tunnel_subinterfaces;
+  std::string out_octets;
+
+  friend bool operator==(const MxPathsConfig&, const MxPathsConfig&) = default;
+};
+
 struct MxConfig {
   zones::Prefix relay;  // the address advertised to gateways (full length)
   std::string gnmi_target;
@@ -49,6 +59,12 @@ struct MxConfig {
   std::string relay_interface = "lo0";
   std::string tunnel_device = "ud-0/0/0";
   std::string tunnel_count_path;
+  // Full gNMI path strings that replace the ones derived from the names above
+  // (empty: derived).
+  MxPathsConfig paths;
+  // Above 0: load is the tunnel device's out-octets rate over this many bits
+  // per second (the byte-rate proxy), for an MX that exports no tunnel count.
+  std::uint64_t capacity_bps = 0;
 
   friend bool operator==(const MxConfig&, const MxConfig&) = default;
 };

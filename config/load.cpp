@@ -256,7 +256,7 @@ class Loader {
   std::optional<MxConfig> read_mx(const json& item, const std::string& pointer) {
     if (!reader_.object(item, pointer,
                         {"relay", "gnmi_target", "tls", "max_tunnels", "relay_interface",
-                         "tunnel_device", "tunnel_count_path"},
+                         "tunnel_device", "tunnel_count_path", "paths", "capacity_bps"},
                         {"relay", "gnmi_target"})) {
       return std::nullopt;
     }
@@ -274,6 +274,18 @@ class Loader {
     reader_.read(item, "relay_interface", pointer, mx.relay_interface);
     reader_.read(item, "tunnel_device", pointer, mx.tunnel_device);
     reader_.read(item, "tunnel_count_path", pointer, mx.tunnel_count_path);
+    reader_.read(item, "capacity_bps", pointer, mx.capacity_bps, 0, 10'000'000'000'000ULL);
+    const auto paths = item.find("paths");
+    const std::string paths_pointer = JsonReader::child(pointer, "paths");
+    if (paths != item.end() && reader_.object(*paths, paths_pointer,
+                                              {"relay_status", "anycast", "tunnel_status",
+                                               "tunnel_subinterfaces", "out_octets"})) {
+      reader_.read(*paths, "relay_status", paths_pointer, mx.paths.relay_status);
+      reader_.read(*paths, "anycast", paths_pointer, mx.paths.anycast);
+      reader_.read(*paths, "tunnel_status", paths_pointer, mx.paths.tunnel_status);
+      reader_.read(*paths, "tunnel_subinterfaces", paths_pointer, mx.paths.tunnel_subinterfaces);
+      reader_.read(*paths, "out_octets", paths_pointer, mx.paths.out_octets);
+    }
     const auto tls = item.find("tls");
     const std::string tls_pointer = JsonReader::child(pointer, "tls");
     if (tls != item.end() && reader_.object(*tls, tls_pointer, {"ca", "cert", "key", "server_name"},

@@ -36,7 +36,29 @@ health::MxFeedConfig mx_feed_config(const config::RelayGroupConfig& group,
   feed.paths.tunnel_subinterfaces = tunnel_device + "/subinterfaces";
   feed.paths.out_octets = tunnel_device + "/state/counters/out-octets";
   feed.paths.tunnel_count_leaf = mx.tunnel_count_path;
+  const auto override_with = [](std::string& path, const std::string& configured) {
+    if (!configured.empty()) path = configured;
+  };
+  override_with(feed.paths.relay_status, mx.paths.relay_status);
+  override_with(feed.paths.anycast, mx.paths.anycast);
+  override_with(feed.paths.ud_status, mx.paths.tunnel_status);
+  override_with(feed.paths.tunnel_subinterfaces, mx.paths.tunnel_subinterfaces);
+  override_with(feed.paths.out_octets, mx.paths.out_octets);
   return feed;
+}
+
+std::vector<std::string> check_feed_paths(const config::Config& config) {
+  std::vector<std::string> errors;
+  for (std::size_t i = 0; i < config.relay_groups.size(); ++i) {
+    const config::RelayGroupConfig& group = config.relay_groups[i];
+    if (!group.mx) continue;
+    auto resolved = health::resolve_paths(mx_feed_config(group, config.policy, {}));
+    if (!resolved) {
+      errors.push_back(config.file + ": /relay_groups/" + std::to_string(i) +
+                       "/mx/paths: " + resolved.error());
+    }
+  }
+  return errors;
 }
 
 Feeds::Feeds(LiveGroups& live, boost::asio::io_context& control,

@@ -22,6 +22,10 @@ health::MxFeedConfig mx_feed_config(const config::RelayGroupConfig& group,
                                     const config::PolicyConfig& policy,
                                     const health::GnmiCredentials& credentials);
 
+// Every MX's gNMI paths, as --check-config reports them:
+// "FILE: /relay_groups/N/mx/paths: what is wrong".
+std::vector<std::string> check_feed_paths(const config::Config& config);
+
 class Feeds {
  public:
   // `live` and `control` must outlive this object; observations that arrive

@@ -60,7 +60,10 @@ std::vector<DecisionChange> LiveGroups::evaluate(policy::Time now) {
     double load = mx.load;
     if (group.last_mx) {
       state = policy::mx_state_at(group.last_mx->reported, group.last_mx->received, now, params_);
-      if (group.last_mx->tunnels_known && group.config.mx) {
+      if (group.config.mx && group.config.mx->capacity_bps > 0) {
+        load =
+            group.last_mx->out_octets_rate_bps / static_cast<double>(group.config.mx->capacity_bps);
+      } else if (group.last_mx->tunnels_known && group.config.mx) {
         load = policy::load_fraction(group.last_mx->tunnels, group.config.mx->max_tunnels);
       }
     }

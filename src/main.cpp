@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "src/daemon.hpp"
 #include "src/demo_mx.hpp"
+#include "src/feeds.hpp"
 
 namespace {
 
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
   if (!check_path.empty()) {
     auto config = driad::config::load_config_file(check_path);
     if (!config) return print_errors(config.error());
+    if (auto errors = driad::app::check_feed_paths(*config); !errors.empty()) {
+      return print_errors(errors);
+    }
     std::cout << check_path << ": valid (" << config->zones.size() << " zones, "
               << config->sources.size() << " sources, " << config->relay_groups.size()
               << " relay groups)\n";

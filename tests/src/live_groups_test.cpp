@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "policy/relay_text.hpp"
+#include "src/feeds.hpp"
 #include "src/snapshot_spec.hpp"
 
 namespace driad::app {
@@ -147,6 +148,47 @@ TEST(LiveGroups, SameTopologyIgnoresStaticChangesButNotLiveOnes) {
   text = kConfig;
   EXPECT_FALSE(live.same_topology(
       load(text.replace(text.find("\"hold_up_s\": 10"), 15, "\"hold_up_s\": 11"))));
+}
+
+TEST(LiveGroups, CapacityBpsMakesTheByteRateTheLoad) {
+  std::string text = kConfig;
+  text.replace(text.find("\"max_tunnels\": 100"), 18,
+               "\"max_tunnels\": 100, \"capacity_bps\": 1000000");
+  LiveGroups live(load(text));
+  health::MxObservation seen = mx(policy::MxState::healthy, kStart, 1);  // 1 tunnel: 1% by count
+  seen.out_octets_rate_bps = 900000;                                     // 90% by bytes
+  live.observe_mx(0, seen);
+  live.evaluate(kStart);
+  seen.received = kStart + 11s;
+  live.observe_mx(0, seen);
+  live.evaluate(kStart + 11s);
+  EXPECT_EQ(live.decision("east")->kind, policy::DecisionKind::spill);
+}
+
+TEST(FeedPaths, ConfiguredPathsReplaceTheDerivedOnes) {
+  std::string text = kConfig;
+  text.replace(
+      text.find("\"max_tunnels\": 100"), 18,
+      R"("max_tunnels": 100, "paths": { "relay_status": "/interfaces/interface[name=lo1]/state/oper-status" })");
+  const config::Config config = load(text);
+  const health::MxFeedConfig feed = mx_feed_config(config.relay_groups[1], config.policy, {});
+  EXPECT_EQ(feed.paths.relay_status, "/interfaces/interface[name=lo1]/state/oper-status");
+  EXPECT_EQ(feed.paths.ud_status, "/interfaces/interface[name=ud-0/0/0]/state/oper-status");
+  EXPECT_EQ(feed.paths.anycast,
+            "/interfaces/interface[name=lo0]/subinterfaces/subinterface[index=0]/ipv4/addresses/"
+            "address[ip=192.0.2.1]/state/ip");
+  EXPECT_EQ(feed.target, "127.0.0.1:32767");
+  EXPECT_TRUE(check_feed_paths(config).empty());
+}
+
+TEST(FeedPaths, ABadPathIsAConfigErrorWithItsPointer) {
+  std::string text = kConfig;
+  text.replace(
+      text.find("\"max_tunnels\": 100"), 18,
+      R"("max_tunnels": 100, "paths": { "out_octets": "/interfaces/interface[name=ud-0" })");
+  const auto errors = check_feed_paths(load(text));
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_EQ(errors[0].rfind("test.json: /relay_groups/1/mx/paths: ", 0), 0U) << errors[0];
 }
 
 }  // namespace

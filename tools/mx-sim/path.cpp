@@ -1,109 +1,23 @@
 // Implements the gNMI path helpers of path.hpp.
 #include "tools/mx-sim/path.hpp"
 
-#include <algorithm>
-#include <utility>
-#include <vector>
+#include "health/gnmi_path.hpp"
 
 namespace driad::mxsim {
-namespace {
 
-void AppendEscaped(std::string& out, const std::string& value) {
-  for (char c : value) {
-    if (c == ']' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-}
-
-// Parses one element such as `interface[name=ud-0/0/0]` into `elem`.
-tl::expected<void, std::string> ParseElem(std::string_view text, gnmi::PathElem& elem) {
-  const size_t bracket = text.find('[');
-  elem.set_name(std::string(text.substr(0, bracket)));
-  if (elem.name().empty())
-    return tl::unexpected("empty element name in '" + std::string(text) + "'");
-  size_t i = bracket;
-  while (i != std::string_view::npos && i < text.size()) {
-    if (text[i] != '[') return tl::unexpected("expected '[' in '" + std::string(text) + "'");
-    const size_t eq = text.find('=', i);
-    if (eq == std::string_view::npos) {
-      return tl::unexpected("key without '=' in '" + std::string(text) + "'");
-    }
-    std::string name(text.substr(i + 1, eq - i - 1));
-    if (name.empty()) return tl::unexpected("empty key name in '" + std::string(text) + "'");
-    std::string value;
-    size_t j = eq + 1;
-    bool closed = false;
-    for (; j < text.size(); ++j) {
-      if (text[j] == '\\' && j + 1 < text.size()) {
-        value.push_back(text[++j]);
-      } else if (text[j] == ']') {
-        closed = true;
-        break;
-      } else {
-        value.push_back(text[j]);
-      }
-    }
-    if (!closed) return tl::unexpected("unterminated '[' in '" + std::string(text) + "'");
-    (*elem.mutable_key())[name] = std::move(value);
-    i = j + 1;
-  }
-  return {};
-}
-
-}  // namespace
-
+// Parsing, printing and joining are the client's own (health/gnmi_path), so the
+// simulator and driad agree on the grammar by construction; only the
+// wildcard matching below is the server's.
 std::string PathString(const gnmi::Path& path) {
-  std::string out;
-  for (const auto& elem : path.elem()) {
-    out.push_back('/');
-    out += elem.name();
-    std::vector<std::pair<std::string, std::string>> keys(elem.key().begin(), elem.key().end());
-    std::sort(keys.begin(), keys.end());
-    for (const auto& [name, value] : keys) {
-      out.push_back('[');
-      out += name;
-      out.push_back('=');
-      AppendEscaped(out, value);
-      out.push_back(']');
-    }
-  }
-  if (out.empty()) out = "/";
-  return out;
+  return health::path_to_string(path);
 }
 
 tl::expected<gnmi::Path, std::string> ParsePath(std::string_view text) {
-  gnmi::Path path;
-  size_t start = 0;
-  bool in_key = false;
-  // Split on '/' outside brackets, honouring backslash escapes inside them.
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size()) {
-      const char c = text[i];
-      if (in_key && c == '\\') {
-        ++i;
-        continue;
-      }
-      if (c == '[') in_key = true;
-      if (c == ']') in_key = false;
-      if (in_key || c != '/') continue;
-    } else if (in_key) {
-      return tl::unexpected("unterminated '[' in path '" + std::string(text) + "'");
-    }
-    const std::string_view segment = text.substr(start, i - start);
-    start = i + 1;
-    if (segment.empty()) continue;  // leading '/', or '//'
-    auto parsed = ParseElem(segment, *path.add_elem());
-    if (!parsed) return tl::unexpected(parsed.error());
-  }
-  return path;
+  return health::parse_path(text);
 }
 
 gnmi::Path JoinPath(const gnmi::Path& prefix, const gnmi::Path& path) {
-  gnmi::Path out = prefix;
-  for (const auto& elem : path.elem()) *out.add_elem() = elem;
-  if (out.origin().empty()) out.set_origin(path.origin());
-  if (out.target().empty()) out.set_target(path.target());
-  return out;
+  return health::join_path(prefix, path);
 }
 
 gnmi::Path Head(const gnmi::Path& path, int count) {
