@@ -151,6 +151,17 @@ class LiveTestCase(unittest.TestCase):
     maxDiff = None
     POLL = 0.05
 
+    @classmethod
+    def start_peers(cls):
+        """The PKI, an mTLS mx-sim and an amt-responder answering for
+        GW_RELAY, each cleaned up with the class."""
+        cls.pki = Pki()
+        cls.addClassCleanup(cls.pki.cleanup)
+        cls.mx = start_mx_sim(cls.pki)
+        cls.addClassCleanup(cls.mx.cleanup)
+        cls.responder = h.amt_responder("--relay", GW_RELAY, "--mode", "ok")
+        cls.addClassCleanup(cls.responder.cleanup)
+
     def answer(self, driad=None):
         result = (driad or self.driad).dig("-x", SOURCE, "-t", "AMTRELAY")
         self.assertEqual(result.returncode, 0, result)

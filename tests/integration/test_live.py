@@ -24,12 +24,7 @@ class LiveGroupTest(lc.LiveTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.pki = lc.Pki()
-        cls.addClassCleanup(cls.pki.cleanup)
-        cls.mx = lc.start_mx_sim(cls.pki)
-        cls.addClassCleanup(cls.mx.cleanup)
-        cls.responder = h.amt_responder("--relay", lc.GW_RELAY, "--mode", "ok")
-        cls.addClassCleanup(cls.responder.cleanup)
+        cls.start_peers()
         cls.started = time.monotonic()
         cls.driad = lc.start_driad(lc.live_config(cls.mx, cls.responder, cls.pki.tls()))
         cls.addClassCleanup(cls.driad.cleanup)

@@ -23,12 +23,7 @@ class LiveAuthTest(lc.LiveTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.pki = lc.Pki()
-        cls.addClassCleanup(cls.pki.cleanup)
-        cls.mx = lc.start_mx_sim(cls.pki)
-        cls.addClassCleanup(cls.mx.cleanup)
-        cls.responder = h.amt_responder("--relay", lc.GW_RELAY, "--mode", "ok")
-        cls.addClassCleanup(cls.responder.cleanup)
+        cls.start_peers()
         # All three at once, so their hold-up windows overlap.
         cls.started = time.monotonic()
         cls.driad = lc.start_driad(lc.live_config(cls.mx, cls.responder, cls.pki.tls(), "gateway-first"))
