@@ -98,9 +98,4 @@ bool PrefixTable::overlaps(const Prefix& prefix) const noexcept {
   return v6_.overlaps(prefix.first(), prefix.last());
 }
 
-std::size_t PrefixTable::memory_bytes() const noexcept {
-  return v4_.starts.capacity() * 8 + v4_.values.capacity() * 4 + v6_.starts.capacity() * 32 +
-         v6_.values.capacity() * 4;
-}
-
 }  // namespace driad::zones

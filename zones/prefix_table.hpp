@@ -34,7 +34,6 @@ class PrefixTable {
   bool overlaps(const Prefix& prefix) const noexcept;
 
   std::size_t interval_count() const noexcept { return v4_.starts.size() + v6_.starts.size(); }
-  std::size_t memory_bytes() const noexcept;
 
  private:
   template <typename Key>
