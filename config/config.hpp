@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dns/server.hpp"
@@ -106,6 +107,8 @@ struct PolicyConfig {
   friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
 };
 
+enum class RelayFamily : std::uint8_t { ipv4, ipv6 };
+
 struct TrafficOpsConfig {
   std::string url;
   std::string api_version = "4.0";
@@ -114,6 +117,27 @@ struct TrafficOpsConfig {
   std::string cache_file;
   std::string ca_file;
   bool insecure = false;
+  std::uint32_t timeout_ms = 10000;  // one whole HTTP request
+  // The gNMI port of every Traffic Ops MX; 0: the profile's gnmi.port, else 32767.
+  std::uint16_t gnmi_port = 0;
+  // Which service address of a server is its relay address when it has both.
+  RelayFamily relay_family = RelayFamily::ipv4;
+  // Host name -> the relay address advertised for it (the "AMT Relay Public
+  // IP"), replacing its service address.
+  std::vector<std::pair<std::string, zones::Prefix>> relay_public_ip;
+  // Settings for every MX and gateway Traffic Ops supplies, as for config
+  // groups; the MX's relay and gnmi_target and a gateway's relay come from
+  // Traffic Ops. TLS server_name defaults to the server's host name.
+  MxConfig mx;
+  GatewayConfig gateway = probed_gateway();
+
+  static GatewayConfig probed_gateway() {
+    GatewayConfig gateway;
+    gateway.probe = true;  // Traffic Ops gateways are probed unless told otherwise
+    return gateway;
+  }
+
+  friend bool operator==(const TrafficOpsConfig&, const TrafficOpsConfig&) = default;
 };
 
 struct AdminConfig {

@@ -270,6 +270,21 @@ class Loader {
                       "'" + mx.gnmi_target + "' is not host:port");
       }
     }
+    read_mx_settings(item, pointer, mx);
+    return mx;
+  }
+
+  // The settings of /traffic_ops/mx: those of a config MX but its addresses.
+  void read_mx_template(const json& item, const std::string& pointer, MxConfig& mx) {
+    if (!reader_.object(item, pointer,
+                        {"tls", "max_tunnels", "relay_interface", "tunnel_device",
+                         "tunnel_count_path", "paths", "capacity_bps"})) {
+      return;
+    }
+    read_mx_settings(item, pointer, mx);
+  }
+
+  void read_mx_settings(const json& item, const std::string& pointer, MxConfig& mx) {
     reader_.read(item, "max_tunnels", pointer, mx.max_tunnels, 1, 100000000);
     reader_.read(item, "relay_interface", pointer, mx.relay_interface);
     reader_.read(item, "tunnel_device", pointer, mx.tunnel_device);
@@ -297,7 +312,6 @@ class Loader {
       reader_.read(*tls, "server_name", tls_pointer, files.server_name);
       mx.tls = files;
     }
-    return mx;
   }
 
   void read_gateways(const json& gateways, const std::string& pointer, RelayGroupConfig& group) {
@@ -312,17 +326,19 @@ class Loader {
       }
       GatewayConfig gateway;
       gateway.relay = relay_address(gateways[g], gateway_pointer);
-      reader_.read(gateways[g], "probe", gateway_pointer, gateway.probe);
-      reader_.read(gateways[g], "probe_port", gateway_pointer, gateway.probe_port, 1, 65535);
-      reader_.read(gateways[g], "max_tunnels", gateway_pointer, gateway.max_tunnels, 1, 100000000);
-      reader_.read(gateways[g], "probe_interval_ms", gateway_pointer, gateway.probe_interval_ms, 50,
-                   3600000);
-      reader_.read(gateways[g], "probe_timeout_ms", gateway_pointer, gateway.probe_timeout_ms, 10,
-                   60000);
-      if (gateway.probe_timeout_ms > gateway.probe_interval_ms) {
-        reader_.error(gateway_pointer + "/probe_timeout_ms", "must not exceed probe_interval_ms");
-      }
+      read_gateway_settings(gateways[g], gateway_pointer, gateway);
       group.gateways.push_back(gateway);
+    }
+  }
+
+  void read_gateway_settings(const json& item, const std::string& pointer, GatewayConfig& gateway) {
+    reader_.read(item, "probe", pointer, gateway.probe);
+    reader_.read(item, "probe_port", pointer, gateway.probe_port, 1, 65535);
+    reader_.read(item, "max_tunnels", pointer, gateway.max_tunnels, 1, 100000000);
+    reader_.read(item, "probe_interval_ms", pointer, gateway.probe_interval_ms, 50, 3600000);
+    reader_.read(item, "probe_timeout_ms", pointer, gateway.probe_timeout_ms, 10, 60000);
+    if (gateway.probe_timeout_ms > gateway.probe_interval_ms) {
+      reader_.error(pointer + "/probe_timeout_ms", "must not exceed probe_interval_ms");
     }
   }
 
@@ -363,18 +379,57 @@ class Loader {
     if (it == root.end()) return;
     if (!reader_.object(
             *it, "/traffic_ops",
-            {"url", "api_version", "cdn", "poll_interval_s", "cache_file", "ca_file", "insecure"},
+            {"url", "api_version", "cdn", "poll_interval_s", "cache_file", "ca_file", "insecure",
+             "timeout_ms", "gnmi_port", "relay_family", "relay_public_ip", "mx", "gateway"},
             {"url", "cdn"})) {
       return;
     }
     TrafficOpsConfig to;
     reader_.read(*it, "url", "/traffic_ops", to.url);
     reader_.read(*it, "api_version", "/traffic_ops", to.api_version);
+    if (to.api_version.rfind("4.", 0) != 0 && to.api_version.rfind("5.", 0) != 0) {
+      reader_.error("/traffic_ops/api_version",
+                    "'" + to.api_version + "' is not a 4.x or 5.x API version");
+    }
     reader_.read(*it, "cdn", "/traffic_ops", to.cdn);
     reader_.read(*it, "poll_interval_s", "/traffic_ops", to.poll_interval_s, 1, 86400);
     reader_.read(*it, "cache_file", "/traffic_ops", to.cache_file);
     reader_.read(*it, "ca_file", "/traffic_ops", to.ca_file);
     reader_.read(*it, "insecure", "/traffic_ops", to.insecure);
+    reader_.read(*it, "timeout_ms", "/traffic_ops", to.timeout_ms, 100, 600000);
+    reader_.read(*it, "gnmi_port", "/traffic_ops", to.gnmi_port, 1, 65535);
+    std::string family = "ipv4";
+    reader_.read(*it, "relay_family", "/traffic_ops", family);
+    if (family == "ipv6") {
+      to.relay_family = RelayFamily::ipv6;
+    } else if (family != "ipv4") {
+      reader_.error("/traffic_ops/relay_family", "'" + family + "' is not 'ipv4' or 'ipv6'");
+    }
+    if (const auto overrides = it->find("relay_public_ip"); overrides != it->end()) {
+      if (!overrides->is_object()) {
+        reader_.error("/traffic_ops/relay_public_ip", "must be an object of host name to address");
+      } else {
+        for (const auto& [host, address] : overrides->items()) {
+          const std::string pointer = JsonReader::child("/traffic_ops/relay_public_ip", host);
+          auto parsed = address.is_string() ? zones::parse_address(address.get<std::string>())
+                                            : tl::make_unexpected("must be an address string");
+          if (!parsed) {
+            reader_.error(pointer, parsed.error());
+          } else {
+            to.relay_public_ip.emplace_back(host, *parsed);
+          }
+        }
+      }
+    }
+    if (const auto mx = it->find("mx"); mx != it->end())
+      read_mx_template(*mx, "/traffic_ops/mx", to.mx);
+    if (const auto gateway = it->find("gateway"); gateway != it->end()) {
+      if (reader_.object(
+              *gateway, "/traffic_ops/gateway",
+              {"probe", "probe_port", "max_tunnels", "probe_interval_ms", "probe_timeout_ms"})) {
+        read_gateway_settings(*gateway, "/traffic_ops/gateway", to.gateway);
+      }
+    }
     if (to.url.rfind("http://", 0) != 0 && to.url.rfind("https://", 0) != 0 &&
         it->contains("url")) {
       reader_.error("/traffic_ops/url", "'" + to.url + "' is not an http:// or https:// URL");

@@ -1,6 +1,8 @@
 // Query parsing. Any inconsistency ends the parse; nothing is trusted.
 #include "dns/message.hpp"
 
+#include <algorithm>
+
 namespace driad::dns {
 namespace {
 
@@ -56,6 +58,39 @@ bool skip_name(std::span<const std::uint8_t> message, std::size_t& at, bool& is_
   }
 }
 
+// One ECS option's data: FAMILY, SOURCE PREFIX-LENGTH, SCOPE PREFIX-LENGTH,
+// ADDRESS. A malformed one marks the query; otherwise the longest source
+// prefix so far is kept.
+void read_client_subnet(std::span<const std::uint8_t> data, ClientSubnet& subnet) noexcept {
+  subnet.present = true;
+  if (data.size() < 4) {
+    subnet.malformed = true;
+    return;
+  }
+  const std::uint16_t family = read16(&data[0]);
+  const std::uint8_t source = data[2];
+  const std::uint8_t scope = data[3];
+  const std::span<const std::uint8_t> address = data.subspan(4);
+  const unsigned max_prefix =
+      family == ecs_family::ipv4 ? 32 : (family == ecs_family::ipv6 ? 128 : 0);
+  const std::size_t octets = (source + 7U) / 8U;
+  const bool bad = max_prefix == 0 || source > max_prefix || scope != 0 ||
+                   address.size() != octets ||
+                   // RFC 7871 section 6: bits beyond the source prefix MUST be zero.
+                   (source % 8 != 0 && (address[octets - 1] & (0xffU >> (source % 8))) != 0);
+  if (bad) {
+    subnet.malformed = true;
+    return;
+  }
+  // family is set once a well-formed option has been kept; ties keep the first.
+  if (subnet.family != 0 && source <= subnet.source_prefix) return;
+  subnet.family = family;
+  subnet.source_prefix = source;
+  subnet.scope_prefix = scope;
+  subnet.address_length = static_cast<std::uint8_t>(octets);
+  std::copy(address.begin(), address.end(), subnet.address);
+}
+
 bool read_opt(std::span<const std::uint8_t> message, std::size_t at, std::uint16_t rdlength,
               ParsedQuery& query) noexcept {
   // at: the CLASS field of the OPT record.
@@ -67,8 +102,12 @@ bool read_opt(std::span<const std::uint8_t> message, std::size_t at, std::uint16
   const std::size_t end = option + rdlength;
   while (option < end) {
     if (option + 4 > end) return false;
+    const std::uint16_t code = read16(&message[option]);
     const std::uint16_t option_length = read16(&message[option + 2]);
     if (option + 4 + option_length > end) return false;
+    if (code == edns_option::client_subnet) {
+      read_client_subnet(message.subspan(option + 4, option_length), query.client_subnet);
+    }
     option += 4 + option_length;
   }
   return true;

@@ -1,4 +1,5 @@
-// Parsing a DNS query (RFC 1035 section 4, EDNS per RFC 6891) from a byte span.
+// Parsing a DNS query (RFC 1035 section 4, EDNS per RFC 6891, EDNS Client Subnet
+// per RFC 7871) from a byte span.
 // Pure: no allocation, no exceptions, no I/O; every length is checked against
 // what is left of the message.
 #pragma once
@@ -39,6 +40,15 @@ constexpr std::uint8_t refused = 5;
 constexpr std::uint16_t badvers = 16;  // extended: upper 8 bits go in the OPT TTL
 }  // namespace rcode
 
+namespace edns_option {
+constexpr std::uint16_t client_subnet = 8;
+}  // namespace edns_option
+
+namespace ecs_family {
+constexpr std::uint16_t ipv4 = 1;
+constexpr std::uint16_t ipv6 = 2;
+}  // namespace ecs_family
+
 constexpr std::size_t kHeaderSize = 12;
 constexpr std::size_t kMaxLabels = 127;
 constexpr std::uint16_t kMinUdpPayload = 512;
@@ -48,6 +58,19 @@ enum class ParseStatus : std::uint8_t {
   drop,     // not even a query header: no answer at all
   formerr,  // a header we can answer, a body we cannot read
   notimp,   // an opcode other than QUERY
+};
+
+// The EDNS Client Subnet option of a query (RFC 7871 section 6). Of several,
+// the one with the longest source prefix; the fields below `malformed` are
+// those of a well-formed option. Whether it counts is the responder's call.
+struct ClientSubnet {
+  bool present = false;    // at least one ECS option was seen
+  bool malformed = false;  // some ECS option breaks section 6: FORMERR if honoured
+  std::uint16_t family = 0;
+  std::uint8_t source_prefix = 0;
+  std::uint8_t scope_prefix = 0;
+  std::uint8_t address_length = 0;  // ceil(source_prefix / 8)
+  std::uint8_t address[16] = {};    // bits beyond source_prefix are zero
 };
 
 struct ParsedQuery {
@@ -73,6 +96,7 @@ struct ParsedQuery {
   std::uint16_t requester_payload = 0;
   std::uint8_t edns_version = 0;
   bool dnssec_ok = false;
+  ClientSubnet client_subnet;
 };
 
 ParseStatus parse_query(std::span<const std::uint8_t> message, ParsedQuery& query) noexcept;

@@ -16,6 +16,7 @@ constexpr std::uint8_t kFlagTc = 0x02;
 constexpr std::uint8_t kFlagRd = 0x01;
 constexpr std::uint8_t kFlagCd = 0x10;
 constexpr std::size_t kOptSize = 11;
+constexpr std::size_t kEcsOptionFixed = 8;  // code, length, family, source, scope
 
 // Records to place after the question: the answer section as one prebuilt
 // block, and at most one SOA in authority.
@@ -26,6 +27,20 @@ struct Sections {
   std::size_t soa_owner_offset = 0;            // where the zone origin starts in the message
   std::span<const std::uint8_t> extra_answer;  // a record built in place (CHAOS)
   std::uint16_t extra_answer_count = 0;
+};
+
+// The OPT record of a response: present when the query had one, with the
+// client subnet echoed (RFC 7871 section 7.2) when ECS is honoured.
+struct OptReply {
+  bool present = false;
+  std::uint16_t payload = 0;
+  const ClientSubnet* subnet = nullptr;
+  std::uint8_t scope = 0;
+
+  std::size_t size() const noexcept {
+    if (!present) return 0;
+    return kOptSize + (subnet != nullptr ? kEcsOptionFixed + subnet->address_length : 0);
+  }
 };
 
 void put16(std::uint8_t* at, std::uint16_t value) noexcept {
@@ -50,8 +65,7 @@ class Writer {
   }
 
   ResponseInfo answer(const Sections& sections, AnswerKind kind, std::size_t limit,
-                      std::uint16_t extended_rcode, bool with_opt,
-                      std::uint16_t our_payload) noexcept {
+                      std::uint16_t extended_rcode, const OptReply& opt) noexcept {
     const std::size_t question = parsed_.question_end - kHeaderSize;
     const zones::PrebuiltRecords* answer = sections.answer;
     std::size_t answer_bytes = answer != nullptr ? answer->wire.size() : 0;
@@ -62,7 +76,7 @@ class Writer {
         sections.negative_soa_zone != nullptr
             ? 2 + sections.negative_soa_zone->negative_soa_tail.size()
             : 0;
-    const std::size_t opt_bytes = with_opt ? kOptSize : 0;
+    const std::size_t opt_bytes = opt.size();
     limit = std::min(limit, out_.size());
     const std::size_t full = kHeaderSize + question + answer_bytes + authority_bytes + opt_bytes;
     const bool truncated = full > limit;
@@ -70,7 +84,7 @@ class Writer {
 
     const auto rcode_low = static_cast<std::uint8_t>(extended_rcode & 0x0f);
     write_header(rcode_low, sections.authoritative, truncated, 1, truncated ? 0 : answer_count,
-                 truncated || authority_bytes == 0 ? 0 : 1, with_opt ? 1 : 0);
+                 truncated || authority_bytes == 0 ? 0 : 1, opt.present ? 1 : 0);
     std::size_t at = kHeaderSize;
     std::memcpy(&out_[at], &query_[kHeaderSize], question);
     at += question;
@@ -90,18 +104,7 @@ class Writer {
         at += 2 + tail.size();
       }
     }
-    if (with_opt) {
-      std::uint8_t* opt = &out_[at];
-      opt[0] = 0;  // root owner
-      put16(opt + 1, rr_type::opt);
-      put16(opt + 3, our_payload);
-      opt[5] = static_cast<std::uint8_t>(extended_rcode >> 4);
-      opt[6] = 0;  // version
-      opt[7] = parsed_.dnssec_ok ? 0x80 : 0;
-      opt[8] = 0;
-      put16(opt + 9, 0);
-      at += kOptSize;
-    }
+    if (opt.present) at = write_opt(at, opt, extended_rcode);
     return {at, kind, extended_rcode, truncated};
   }
 
@@ -117,6 +120,32 @@ class Writer {
     put16(&out_[6], ancount);
     put16(&out_[8], nscount);
     put16(&out_[10], arcount);
+  }
+
+  std::size_t write_opt(std::size_t at, const OptReply& opt,
+                        std::uint16_t extended_rcode) noexcept {
+    std::uint8_t* record = &out_[at];
+    record[0] = 0;  // root owner
+    put16(record + 1, rr_type::opt);
+    put16(record + 3, opt.payload);
+    record[5] = static_cast<std::uint8_t>(extended_rcode >> 4);
+    record[6] = 0;  // version
+    record[7] = parsed_.dnssec_ok ? 0x80 : 0;
+    record[8] = 0;
+    put16(record + 9, static_cast<std::uint16_t>(opt.size() - kOptSize));
+    at += kOptSize;
+    if (opt.subnet != nullptr) {
+      const ClientSubnet& subnet = *opt.subnet;
+      std::uint8_t* option = &out_[at];
+      put16(option, edns_option::client_subnet);
+      put16(option + 2, static_cast<std::uint16_t>(4 + subnet.address_length));
+      put16(option + 4, subnet.family);
+      option[6] = subnet.source_prefix;
+      option[7] = opt.scope;
+      std::memcpy(option + 8, subnet.address, subnet.address_length);
+      at += kEcsOptionFixed + subnet.address_length;
+    }
+    return at;
   }
 
   std::span<const std::uint8_t> query_;
@@ -163,10 +192,27 @@ bool apex_is_source(const zones::Snapshot& snapshot, const zones::Prefix& name,
   return group != zones::PrefixTable::kNoValue;
 }
 
+// The address whose view picks the answer: the ECS address when one with a
+// non-zero source prefix is honoured, else the resolver's.
+std::uint32_t client_column(const zones::Snapshot& snapshot, const ClientSubnet* subnet,
+                            const ClientAddress& client) noexcept {
+  if (subnet != nullptr && subnet->source_prefix > 0) {
+    const bool v4 = subnet->family == ecs_family::ipv4;
+    const unsigned width = v4 ? 4 : 16;
+    zones::Bits128 address = 0;
+    for (unsigned i = 0; i < width; ++i) {
+      address = address << 8 | (i < subnet->address_length ? subnet->address[i] : 0U);
+    }
+    return snapshot.client_column(v4 ? zones::Family::ipv4 : zones::Family::ipv6, address);
+  }
+  return client.known ? snapshot.client_column(client.family, client.address) : 0;
+}
+
 }  // namespace
 
 ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8_t> query,
-                     std::span<std::uint8_t> out, Transport transport) noexcept {
+                     std::span<std::uint8_t> out, Transport transport,
+                     const ClientAddress& client) noexcept {
   ParsedQuery parsed;
   const ParseStatus status = parse_query(query, parsed);
   Writer writer(query, parsed, out);
@@ -189,13 +235,18 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
                 ? std::clamp<std::size_t>(parsed.requester_payload, kMinUdpPayload, our_payload)
                 : kMinUdpPayload;
   }
-  const bool opt = parsed.has_opt;
+  OptReply opt{parsed.has_opt, our_payload};
   Sections sections;
   auto reply = [&](AnswerKind kind, std::uint16_t extended_rcode = rcode::noerror) {
-    return writer.answer(sections, kind, limit, extended_rcode, opt, our_payload);
+    return writer.answer(sections, kind, limit, extended_rcode, opt);
   };
 
   if (parsed.has_opt && parsed.edns_version > 0) return reply(AnswerKind::error, rcode::badvers);
+  if (snapshot != nullptr && snapshot->ecs() && parsed.client_subnet.present) {
+    // RFC 7871 section 7.1.1: FORMERR, and no option echoed.
+    if (parsed.client_subnet.malformed) return reply(AnswerKind::error, rcode::formerr);
+    opt.subnet = &parsed.client_subnet;
+  }
   if (parsed.qtype == rr_type::opt || parsed.qtype == rr_type::tsig)
     return reply(AnswerKind::error, rcode::formerr);
   if (parsed.qtype == rr_type::maila || parsed.qtype == rr_type::mailb ||
@@ -224,6 +275,22 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
     return reply(AnswerKind::refused, rcode::refused);
   }
 
+  // A source's group and the client's view choose the answer; the ECS scope
+  // says whether another client could have been told otherwise.
+  auto relay_set = [&](std::uint32_t source_group) {
+    sections.negative_soa_zone = nullptr;
+    const bool varies = snapshot->varies_by_client(source_group);
+    const std::uint32_t column = varies ? client_column(*snapshot, opt.subnet, client) : 0;
+    const std::uint32_t group = snapshot->answer_group(source_group, column);
+    if (opt.subnet != nullptr && varies) opt.scope = opt.subnet->source_prefix;
+    if (snapshot->unavailable(group)) {
+      sections.authoritative = false;
+      return reply(AnswerKind::error, rcode::servfail);
+    }
+    sections.answer = &snapshot->answer(group);
+    return reply(AnswerKind::relay_set);
+  };
+
   sections.authoritative = true;
   sections.negative_soa_zone = zone;
   sections.soa_owner_offset =
@@ -248,9 +315,7 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
       } else if (parsed.qtype == rr_type::ns) {
         sections.answer = &zone->ns;
       } else if (parsed.qtype == rr_type::amtrelay && apex_is_source(*snapshot, name, group)) {
-        sections.answer = &snapshot->answer(group);
-        sections.negative_soa_zone = nullptr;
-        return reply(AnswerKind::relay_set);
+        return relay_set(group);
       } else {
         return reply(AnswerKind::nodata);
       }
@@ -259,9 +324,7 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
     case zones::NameKind::relay_set:
       if (parsed.qtype != rr_type::amtrelay && parsed.qtype != rr_type::any)
         return reply(AnswerKind::nodata);
-      sections.answer = &snapshot->answer(group);
-      sections.negative_soa_zone = nullptr;
-      return reply(AnswerKind::relay_set);
+      return relay_set(group);
     case zones::NameKind::empty_non_terminal:
       return reply(AnswerKind::nodata);
     case zones::NameKind::nonexistent:

@@ -31,9 +31,23 @@ struct ResponseInfo {
   bool truncated = false;
 };
 
+// Who asked: the resolver's source address (IPv4-mapped IPv6 given as IPv4).
+struct ClientAddress {
+  bool known = false;
+  zones::Family family = zones::Family::ipv4;
+  zones::Bits128 address = 0;  // IPv4 in the low 32 bits, as zones/ stores it
+};
+
 // Writes the response to `query` into `out` (at least 65535 octets for TCP;
 // for UDP, 512 or the EDNS size suffices). A null snapshot answers SERVFAIL.
+//
+// A relay set is chosen by the client's view: the address is `client`, or the
+// query's EDNS Client Subnet when the snapshot honours ECS and its source
+// prefix is not 0. With ECS honoured, a malformed option is FORMERR and a good
+// one is echoed with scope = its source prefix when the answer depends on the
+// client, else 0. Without it, ECS options are ignored.
 ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8_t> query,
-                     std::span<std::uint8_t> out, Transport transport) noexcept;
+                     std::span<std::uint8_t> out, Transport transport,
+                     const ClientAddress& client = {}) noexcept;
 
 }  // namespace driad::dns

@@ -16,6 +16,7 @@
 #include <boost/asio/post.hpp>
 
 #include "dns/message.hpp"
+#include "dns/peer_address.hpp"
 #include "dns/responder.hpp"
 #include "dns/tcp_connection.hpp"
 
@@ -172,8 +173,10 @@ bool Worker::drain_udp(UdpListener& listener) noexcept {
     for (int i = 0; i < received; ++i) {
       const msghdr& in = udp_in_msgs_[i].msg_hdr;
       if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // larger than any query we answer
+      const ClientAddress client =
+          peer_address(reinterpret_cast<const sockaddr*>(&udp_peers_[i]), in.msg_namelen);
       const ResponseInfo info = respond(snapshot, {udp_in_[i].data(), udp_in_msgs_[i].msg_len},
-                                        udp_out_[i], Transport::udp);
+                                        udp_out_[i], Transport::udp, client);
       if (info.size == 0) continue;
       udp_out_iov_[replies] = {udp_out_[i].data(), info.size};
       msghdr& out = udp_out_msgs_[replies].msg_hdr;

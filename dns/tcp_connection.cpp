@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 
 #include "dns/message.hpp"
+#include "dns/peer_address.hpp"
 #include "dns/responder.hpp"
 
 namespace driad::dns {
@@ -25,6 +26,9 @@ TcpConnection::TcpConnection(boost::asio::ip::tcp::socket socket, const TcpWorke
 }
 
 void TcpConnection::start() {
+  boost::system::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) client_ = peer_address(remote.data(), static_cast<socklen_t>(remote.size()));
   deadline_ = std::chrono::steady_clock::now() + worker_.idle_timeout;
   watch_idle();
   read();
@@ -69,7 +73,7 @@ void TcpConnection::on_read(const boost::system::error_code& ec, std::size_t byt
       break;
     }
     const ResponseInfo info =
-        respond(snapshot, {&in_[at + 2], length}, worker_.scratch, Transport::tcp);
+        respond(snapshot, {&in_[at + 2], length}, worker_.scratch, Transport::tcp, client_);
     if (info.size > 0) {
       out_.push_back(static_cast<std::uint8_t>(info.size >> 8));
       out_.push_back(static_cast<std::uint8_t>(info.size));

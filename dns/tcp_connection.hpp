@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "dns/responder.hpp"
 #include "zones/snapshot_holder.hpp"
 
 namespace driad::dns {
@@ -41,6 +42,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   const TcpWorkerState& worker_;
+  ClientAddress client_;  // the remote endpoint, for the view look-up
   // Moved only by a complete query: a byte-a-second sender still times out.
   std::chrono::steady_clock::time_point deadline_;
   std::vector<std::uint8_t> in_;

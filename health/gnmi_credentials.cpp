@@ -8,9 +8,9 @@
 #include <sstream>
 
 namespace driad::health {
-namespace {
 
-tl::expected<std::string, std::string> read_one(const EnvLookup& lookup, const std::string& name) {
+tl::expected<std::string, std::string> read_env_secret(const EnvLookup& lookup,
+                                                       const std::string& name) {
   const std::string file_name = name + "_FILE";
   const char* direct = lookup(name.c_str());
   const char* file = lookup(file_name.c_str());
@@ -31,12 +31,10 @@ tl::expected<std::string, std::string> read_one(const EnvLookup& lookup, const s
   return value;
 }
 
-}  // namespace
-
 tl::expected<GnmiCredentials, std::string> read_gnmi_credentials(const EnvLookup& lookup) {
-  auto username = read_one(lookup, "GNMI_USERNAME");
+  auto username = read_env_secret(lookup, "GNMI_USERNAME");
   if (!username) return tl::unexpected(username.error());
-  auto password = read_one(lookup, "GNMI_PASSWORD");
+  auto password = read_env_secret(lookup, "GNMI_PASSWORD");
   if (!password) return tl::unexpected(password.error());
   return GnmiCredentials{std::move(*username), std::move(*password)};
 }

@@ -18,6 +18,12 @@ struct GnmiCredentials {
 // Looks a variable up; nullptr when unset. Tests pass their own.
 using EnvLookup = std::function<const char*(const char*)>;
 
+// One secret: the variable `name`, or the contents of the file its `name`_FILE
+// twin names (trailing newlines dropped); empty when neither is set; an error
+// when both are, or the file cannot be read. Shared by every feed's credentials.
+tl::expected<std::string, std::string> read_env_secret(const EnvLookup& lookup,
+                                                       const std::string& name);
+
 // Reads both credentials. For each, the variable or its _FILE twin may be
 // set, not both (an error: the operator should know which one wins). A file's
 // trailing newlines are dropped. A credential set nowhere is empty: JunOS

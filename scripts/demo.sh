@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # From a clean clone to a running `driadd --demo` on 127.0.0.1:5353: installs
 # what is missing, builds (Release) into build/, runs in the foreground.
+# `demo.sh --traffic-ops`: the Traffic Ops demo instead (scripts/demo-traffic-ops.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build demo
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DDRIAD_BUILD_TESTS=OFF -DDRIAD_WERROR=OFF
+if [[ "${1:-}" == --traffic-ops ]]; then
+  cmake --build build -j"$(nproc)" --target driadd to-sim mx-sim amt-responder
+  exec scripts/demo-traffic-ops.sh
+fi
 cmake --build build -j"$(nproc)" --target driadd
 cat <<'TRY'
 

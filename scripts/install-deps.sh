@@ -5,10 +5,11 @@
 set -euo pipefail
 
 build=(g++ make cmake pkg-config libldns-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-       libcli11-dev libexpected-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev)
+       libcli11-dev libexpected-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
+       libcurl4-openssl-dev libssl-dev ccache)
 test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format openssl python3-grpcio
       python3-grpc-tools)
-demo=(bind9-dnsutils knot-dnsutils)
+demo=(bind9-dnsutils knot-dnsutils python3 curl)
 bench=(dnsperf nsd knot python3)
 
 wanted=("${build[@]}")

@@ -1,11 +1,18 @@
-// Start-up, health-driven rebuilds, reload and shutdown of driadd.
+// Start-up, health- and topology-driven rebuilds, reload and shutdown of driadd.
 #include "src/daemon.hpp"
+
+#include <sys/stat.h>
 
 #include <chrono>
 #include <csignal>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+
+#include "health/topology_cache.hpp"
+#include "health/traffic_ops_credentials.hpp"
+#include "src/client_views.hpp"
 
 namespace driad::app {
 namespace {
@@ -13,6 +20,8 @@ namespace {
 // How often decisions are re-run without a new observation: staleness,
 // hold-up and the degraded-TTL window are all judged by the clock.
 constexpr std::chrono::milliseconds kTick{100};
+// The coverage zone file is checked for a change every this many ticks.
+constexpr std::uint64_t kCoverageCheckTicks = 10;
 
 std::uint64_t unix_now() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -20,34 +29,93 @@ std::uint64_t unix_now() {
                                         .count());
 }
 
+// Size and modification time: enough to notice an edit or a replacement.
+std::string file_stamp(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return {};
+  return std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+         std::to_string(info.st_mtim.tv_nsec) + ":" + std::to_string(info.st_ino);
+}
+
+std::vector<AnswerRow> answer_rows(const zones::SnapshotSpec& spec, const LiveGroups& live) {
+  std::vector<AnswerRow> rows;
+  rows.reserve(spec.groups.size());
+  for (const auto& group : spec.groups) {
+    const auto index = live.index_of(group.name);
+    rows.push_back({index.has_value(), index && live.available(*index)});
+  }
+  return rows;
+}
+
+std::vector<bool> availability(const LiveGroups& live) {
+  std::vector<bool> out;
+  for (std::size_t g = 0; g < live.size(); ++g) out.push_back(live.available(g));
+  return out;
+}
+
 }  // namespace
 
 Daemon::Daemon(config::Config config, std::string config_path, ConfigAdjuster adjust)
     : config_(std::move(config)), config_path_(std::move(config_path)), adjust_(std::move(adjust)) {
   if (adjust_) adjust_(config_);
+  effective_ = config_;
 }
 
 Daemon::~Daemon() {
+  if (traffic_ops_) traffic_ops_->stop();
   if (feeds_) feeds_->stop();
 }
 
-tl::expected<void, std::string> Daemon::publish(const config::Config& config,
+config::Config Daemon::effective_config(const config::Config& config,
+                                        const Topology& topology) const {
+  if (!config.traffic_ops || !topology.traffic_ops) return config;
+  return with_topology_groups(config, topology.groups);
+}
+
+tl::expected<void, std::string> Daemon::publish(const config::Config& effective,
                                                 const LiveGroups& live) {
   const auto started = std::chrono::steady_clock::now();
-  zones::SnapshotSpec spec = snapshot_spec(config, generation_ + 1, &live);
+  zones::SnapshotSpec spec = snapshot_spec(effective, generation_ + 1, &live);
+  const std::vector<health::Cachegroup> no_cachegroups;
+  const ClientViews views =
+      add_client_views(spec, answer_rows(spec, live), coverage_ ? &*coverage_ : nullptr,
+                       topology_.traffic_ops ? topology_.traffic_ops->cachegroups : no_cachegroups);
   SerialKeeper serials = serials_;  // committed only if the build succeeds
-  serials.assign(spec, config, unix_now());
+  serials.assign(spec, effective, unix_now());
   auto snapshot = zones::Snapshot::build(spec);
   if (!snapshot) return tl::make_unexpected(snapshot.error());
   serials_ = std::move(serials);
   ++generation_;
   publisher_.publish(std::move(*snapshot));
+  availability_ = availability(live);
   const auto elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  spdlog::info("snapshot {} published: {} zones, {} sources, {} relay groups, built in {:.1f} ms",
-               generation_, spec.zones.size(), spec.sources.size(), spec.groups.size(),
-               elapsed.count());
+  spdlog::info(
+      "snapshot {} published: {} zones, {} sources, {} relay groups, {} client views, built in "
+      "{:.1f} ms",
+      generation_, spec.zones.size(), spec.sources.size(), spec.groups.size(),
+      views.view_names.size(), elapsed.count());
+  log_pending(spec);
   return {};
+}
+
+void Daemon::log_pending(const zones::SnapshotSpec& spec) {
+  std::vector<std::string> pending;
+  for (const auto& group : spec.groups) {
+    if (group.unavailable) pending.push_back(group.name);
+  }
+  if (pending == pending_) return;
+  for (const auto& name : pending) {
+    spdlog::warn(
+        "relay group '{}' is not known yet (no Traffic Ops topology names it): its sources "
+        "answer SERVFAIL until it is",
+        name);
+  }
+  for (const auto& name : pending_) {
+    if (std::find(pending.begin(), pending.end(), name) == pending.end())
+      spdlog::info("relay group '{}' is known now", name);
+  }
+  pending_ = std::move(pending);
 }
 
 void Daemon::log_changes(const std::vector<DecisionChange>& changes) {
@@ -59,11 +127,21 @@ void Daemon::log_changes(const std::vector<DecisionChange>& changes) {
 void Daemon::reevaluate() {
   const auto changes = live_->evaluate(std::chrono::steady_clock::now());
   log_changes(changes);
+  // A group gaining or losing its last healthy relay moves clients between
+  // groups even when its own answer stays (fail static).
   const bool rebuild =
-      std::any_of(changes.begin(), changes.end(), [](const auto& c) { return c.answer_changed; });
+      std::any_of(changes.begin(), changes.end(), [](const auto& c) { return c.answer_changed; }) ||
+      availability(*live_) != availability_;
   if (!rebuild) return;
-  if (auto published = publish(config_, *live_); !published) {
+  if (auto published = publish(effective_, *live_); !published) {
     spdlog::error("snapshot rebuild failed: {}; still serving the previous one", published.error());
+  }
+}
+
+void Daemon::republish(const char* why) {
+  if (auto published = publish(effective_, *live_); !published) {
+    spdlog::error("snapshot rebuild for the {} failed: {}; still serving the previous one", why,
+                  published.error());
   }
 }
 
@@ -72,9 +150,130 @@ void Daemon::tick() {
   ticker_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     reevaluate();
+    if (++ticks_ % kCoverageCheckTicks == 0) check_coverage_zone_file(false);
     publisher_.reap();
     tick();
   });
+}
+
+bool Daemon::adopt(config::Config effective, const char* what) {
+  auto live = std::make_unique<LiveGroups>(effective, live_.get());
+  log_changes(live->evaluate(std::chrono::steady_clock::now()));
+  if (auto published = publish(effective, *live); !published) {
+    spdlog::error("{} rejected: {}; still serving the previous snapshot", what, published.error());
+    return false;
+  }
+  effective_ = std::move(effective);
+  for (const auto& error : feeds_->update(*live, effective_.policy)) {
+    spdlog::error("health feeds: {}", error);
+  }
+  live_ = std::move(live);
+  return true;
+}
+
+void Daemon::on_topology(health::Topology topology) {
+  const config::TrafficOpsConfig& settings = *config_.traffic_ops;
+  Topology next;
+  next.groups = topology_groups(topology, settings, config_.relay_groups);
+  next.traffic_ops = std::move(topology);
+  for (const auto& problem : next.groups.problems) spdlog::warn("Traffic Ops: {}", problem);
+  if (!adopt(effective_config(config_, next), "Traffic Ops topology")) return;
+  topology_ = std::move(next);
+  spdlog::info("Traffic Ops topology applied: {} servers, {} cachegroups, {} relay groups",
+               topology_.traffic_ops->servers.size(), topology_.traffic_ops->cachegroups.size(),
+               topology_.groups.groups.size());
+}
+
+void Daemon::load_topology_cache() {
+  if (!config_.traffic_ops || config_.traffic_ops->cache_file.empty()) return;
+  auto cached = health::load_topology_cache(config_.traffic_ops->cache_file);
+  if (!cached) {
+    spdlog::warn("Traffic Ops cache: {}; waiting for Traffic Ops", cached.error());
+    return;
+  }
+  spdlog::info("Traffic Ops cache {} loaded; it serves until Traffic Ops answers",
+               config_.traffic_ops->cache_file);
+  Topology next;
+  next.groups = topology_groups(*cached, *config_.traffic_ops, config_.relay_groups);
+  next.traffic_ops = std::move(*cached);
+  for (const auto& problem : next.groups.problems) spdlog::warn("Traffic Ops: {}", problem);
+  topology_ = std::move(next);
+  effective_ = effective_config(config_, topology_);
+}
+
+void Daemon::start_traffic_ops() {
+  if (traffic_ops_) traffic_ops_->stop();
+  traffic_ops_.reset();
+  traffic_ops_alive_ = std::make_shared<int>(0);
+  if (!config_.traffic_ops) return;
+  const config::TrafficOpsConfig& to = *config_.traffic_ops;
+  auto credentials = health::read_traffic_ops_credentials();
+  if (!credentials) {
+    spdlog::error("Traffic Ops: {}; not polling", credentials.error());
+    return;
+  }
+  health::TrafficOpsFeedConfig feed;
+  feed.settings.url = to.url;
+  feed.settings.api_version = to.api_version;
+  feed.settings.cdn = to.cdn;
+  feed.settings.ca_file = to.ca_file;
+  feed.settings.insecure = to.insecure;
+  feed.settings.timeout = std::chrono::milliseconds(to.timeout_ms);
+  feed.settings.user = credentials->user;
+  feed.settings.password = credentials->password;
+  feed.poll_interval = std::chrono::seconds(to.poll_interval_s);
+  feed.initial = topology_.traffic_ops;
+  const std::string cache_file = to.cache_file;
+  auto created = health::TrafficOpsFeed::create(
+      std::move(feed), [this, cache_file, alive = std::weak_ptr<int>(traffic_ops_alive_)](
+                           const health::Topology& topology) {
+        // On the feed thread: keep it on disk first, so a restart finds it.
+        if (!cache_file.empty()) {
+          if (auto saved = health::save_topology_cache(cache_file, topology); !saved) {
+            spdlog::warn("Traffic Ops cache: {}", saved.error());
+          }
+        }
+        boost::asio::post(control_, [this, alive, topology] {
+          if (!alive.expired()) on_topology(topology);
+        });
+      });
+  if (!created) {
+    spdlog::error("Traffic Ops: {}; not polling", created.error());
+    return;
+  }
+  traffic_ops_ = std::move(*created);
+  traffic_ops_->start();
+  spdlog::info("Traffic Ops: polling {} (API {}, CDN {}) every {} s", to.url, to.api_version,
+               to.cdn, to.poll_interval_s);
+}
+
+void Daemon::check_coverage_zone_file(bool at_start) {
+  const std::string& path = config_.coverage_zone_file;
+  if (path.empty()) {
+    if (coverage_) {
+      coverage_.reset();
+      coverage_stamp_.clear();
+      if (!at_start) republish("coverage zone file");
+    }
+    return;
+  }
+  const std::string stamp = path + "|" + file_stamp(path);
+  if (stamp == coverage_stamp_) return;
+  coverage_stamp_ = stamp;
+  auto loaded = config::load_coverage_zone_file(path);
+  if (!loaded) {
+    spdlog::error("coverage zone file rejected: {}; {}", loaded.error(),
+                  coverage_ ? "keeping the previous one" : "clients are not mapped");
+    return;
+  }
+  if (coverage_ && *coverage_ == *loaded) return;
+  std::size_t networks = 0;
+  for (const auto& zone : loaded->zones) networks += zone.networks.size();
+  spdlog::info("coverage zone file {} loaded: {} cachegroups, {} networks{}", path,
+               loaded->zones.size(), networks,
+               loaded->revision.empty() ? "" : ", revision " + loaded->revision);
+  coverage_ = std::move(*loaded);
+  if (!at_start) republish("coverage zone file");
 }
 
 void Daemon::reload() {
@@ -90,38 +289,37 @@ void Daemon::reload() {
   if (next->listen_text != config_.listen_text || next->threads != config_.threads) {
     spdlog::warn("reload: 'listen' and 'threads' take effect only at restart");
   }
-  // Live groups whose MX, gateways and policy are unchanged keep their feeds
-  // and health; any other change starts them afresh.
-  const bool keep_live = live_->same_topology(*next);
-  std::unique_ptr<LiveGroups> live;
-  if (!keep_live) {
-    live = std::make_unique<LiveGroups>(*next);
-    log_changes(live->evaluate(std::chrono::steady_clock::now()));
+  // The topology stays; its groups are rebuilt for the new settings and names.
+  Topology topology = topology_;
+  if (next->traffic_ops && topology.traffic_ops) {
+    topology.groups =
+        topology_groups(*topology.traffic_ops, *next->traffic_ops, next->relay_groups);
   }
-  if (auto published = publish(*next, keep_live ? *live_ : *live); !published) {
-    spdlog::error("reload rejected: {}; still serving the previous config", published.error());
+  const bool traffic_ops_changed = next->traffic_ops != config_.traffic_ops;
+  const config::Config previous = config_;
+  config_ = std::move(*next);
+  if (!adopt(effective_config(config_, topology), "reload")) {
+    config_ = previous;
     return;
   }
-  config_ = std::move(*next);
-  if (!keep_live) {
-    feeds_->stop();
-    live_ = std::move(live);
-    feeds_ = std::make_unique<Feeds>(*live_, control_, [this] { reevaluate(); });
-    if (auto started = feeds_->start(config_.policy); !started) {
-      spdlog::error("reload: health feeds: {}", started.error());
-    }
-  }
-  spdlog::info("reload: config {} applied{}", config_path_.empty() ? "<demo>" : config_path_,
-               keep_live ? "" : " (health feeds restarted)");
+  topology_ = std::move(topology);
+  if (!config_.traffic_ops) topology_ = Topology{};
+  if (traffic_ops_changed) start_traffic_ops();
+  check_coverage_zone_file(false);
+  spdlog::info("reload: config {} applied", config_path_.empty() ? "<demo>" : config_path_);
 }
 
 int Daemon::run() {
   // Signals are caught from here on: one that arrives while the listeners
   // start is queued, not fatal.
   boost::asio::signal_set signals(control_, SIGHUP, SIGTERM, SIGINT);
-  live_ = std::make_unique<LiveGroups>(config_);
+  // Start-up never waits on Traffic Ops: the cached topology (if any) serves
+  // until it answers.
+  load_topology_cache();
+  check_coverage_zone_file(true);
+  live_ = std::make_unique<LiveGroups>(effective_);
   log_changes(live_->evaluate(std::chrono::steady_clock::now()));
-  if (auto published = publish(config_, *live_); !published) {
+  if (auto published = publish(effective_, *live_); !published) {
     spdlog::error("{}: {}", config_.file, published.error());
     return 1;
   }
@@ -135,13 +333,14 @@ int Daemon::run() {
     spdlog::error("cannot listen: {}", bound.error());
     return 1;
   }
-  feeds_ = std::make_unique<Feeds>(*live_, control_, [this] { reevaluate(); });
-  if (auto started = feeds_->start(config_.policy); !started) {
-    spdlog::error("{}", started.error());
+  feeds_ = std::make_unique<Feeds>(control_, [this] { reevaluate(); });
+  if (auto errors = feeds_->update(*live_, effective_.policy); !errors.empty()) {
+    for (const auto& error : errors) spdlog::error("{}", error);
     return 1;
   }
   server.start();
   for (const auto& text : config_.listen_text) spdlog::info("answering on {} (UDP and TCP)", text);
+  start_traffic_ops();
 
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signal) {
@@ -159,6 +358,7 @@ int Daemon::run() {
   signals.async_wait(on_signal);
   tick();
   control_.run();
+  if (traffic_ops_) traffic_ops_->stop();
   feeds_->stop();
   server.stop();
   spdlog::info("stopped");

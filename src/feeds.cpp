@@ -61,9 +61,23 @@ std::vector<std::string> check_feed_paths(const config::Config& config) {
   return errors;
 }
 
-Feeds::Feeds(LiveGroups& live, boost::asio::io_context& control,
-             std::function<void()> on_observation)
-    : live_(live), control_(control), on_observation_(std::move(on_observation)) {}
+// The feeds of one relay group, with the token their posted observations
+// check: reset when they stop, so late observations are dropped.
+struct Feeds::GroupFeeds {
+  config::RelayGroupConfig config;
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
+  std::unique_ptr<health::MxFeed> mx;
+  std::vector<std::unique_ptr<health::AmtProbe>> probes;
+
+  ~GroupFeeds() {
+    alive.reset();
+    if (mx) mx->stop();
+    for (auto& probe : probes) probe->stop();
+  }
+};
+
+Feeds::Feeds(boost::asio::io_context& control, std::function<void()> on_observation)
+    : control_(control), on_observation_(std::move(on_observation)) {}
 
 Feeds::~Feeds() {
   stop();
@@ -72,73 +86,104 @@ Feeds::~Feeds() {
 // Feeds call their sinks on their own threads; the observation is copied into
 // a closure that runs on the control thread, the only one touching live_.
 template <typename Observation, typename Apply>
-health::ObservationSink<Observation> Feeds::post_to_control(Apply apply) {
-  return [this, apply, alive = std::weak_ptr<int>(alive_)](const Observation& observation) {
-    boost::asio::post(control_, [this, apply, alive, observation] {
-      if (alive.expired()) return;
-      apply(observation);
+health::ObservationSink<Observation> Feeds::post_to_control(const std::shared_ptr<int>& alive,
+                                                            Apply apply) {
+  return [this, apply, token = std::weak_ptr<int>(alive)](const Observation& observation) {
+    boost::asio::post(control_, [this, apply, token, observation] {
+      if (token.expired() || live_ == nullptr) return;
+      apply(*live_, observation);
       on_observation_();
     });
   };
 }
 
-tl::expected<void, std::string> Feeds::start(const config::PolicyConfig& policy) {
-  health::GnmiCredentials credentials;
-  bool credentials_read = false;
-  for (std::size_t g = 0; g < live_.size(); ++g) {
-    const config::RelayGroupConfig& group = live_.config(g);
-    if (group.mx) {
-      if (!credentials_read) {
-        auto read = health::read_gnmi_credentials();
-        if (!read) return tl::make_unexpected("gNMI credentials: " + read.error());
-        credentials = std::move(*read);
-        credentials_read = true;
-      }
-      auto feed = health::MxFeed::create(
-          mx_feed_config(group, policy, credentials),
-          post_to_control<health::MxObservation>(
-              [this, g](const health::MxObservation& seen) { live_.observe_mx(g, seen); }));
-      if (!feed) {
-        stop();
-        return tl::make_unexpected("relay group '" + group.name + "' mx: " + feed.error());
-      }
-      (*feed)->start();
-      mx_feeds_.push_back(std::move(*feed));
+tl::expected<std::unique_ptr<Feeds::GroupFeeds>, std::string> Feeds::start_group(
+    const config::RelayGroupConfig& group, const config::PolicyConfig& policy) {
+  auto feeds = std::make_unique<GroupFeeds>();
+  feeds->config = group;
+  const std::string name = group.name;
+  if (group.mx) {
+    if (!credentials_) {
+      auto read = health::read_gnmi_credentials();
+      if (!read) return tl::make_unexpected("gNMI credentials: " + read.error());
+      credentials_ = std::move(*read);
     }
-    for (std::size_t i = 0; i < group.gateways.size(); ++i) {
-      const config::GatewayConfig& gateway = group.gateways[i];
-      if (!gateway.probe) continue;
-      health::AmtProbeConfig probe;
-      probe.relay = boost::asio::ip::make_address(address_text(gateway.relay));
-      probe.port = gateway.probe_port;
-      probe.interval = std::chrono::milliseconds(gateway.probe_interval_ms);
-      probe.timeout = std::chrono::milliseconds(gateway.probe_timeout_ms);
-      auto amt = std::make_unique<health::AmtProbe>(
-          probe, post_to_control<health::GatewayObservation>(
-                     [this, g, i](const health::GatewayObservation& seen) {
-                       live_.observe_gateway(g, i, seen);
-                     }));
-      if (auto started = amt->start(); !started) {
-        stop();
-        return tl::make_unexpected("relay group '" + group.name + "' gateway " + std::to_string(i) +
-                                   " probe: " + started.error());
-      }
-      probes_.push_back(std::move(amt));
+    auto feed = health::MxFeed::create(
+        mx_feed_config(group, policy, *credentials_),
+        post_to_control<health::MxObservation>(
+            feeds->alive, [name](LiveGroups& live, const health::MxObservation& seen) {
+              if (const auto g = live.index_of(name)) live.observe_mx(*g, seen);
+            }));
+    if (!feed) return tl::make_unexpected("relay group '" + name + "' mx: " + feed.error());
+    (*feed)->start();
+    feeds->mx = std::move(*feed);
+  }
+  for (std::size_t i = 0; i < group.gateways.size(); ++i) {
+    const config::GatewayConfig& gateway = group.gateways[i];
+    if (!gateway.probe) continue;
+    health::AmtProbeConfig probe;
+    probe.relay = boost::asio::ip::make_address(address_text(gateway.relay));
+    probe.port = gateway.probe_port;
+    probe.interval = std::chrono::milliseconds(gateway.probe_interval_ms);
+    probe.timeout = std::chrono::milliseconds(gateway.probe_timeout_ms);
+    auto amt = std::make_unique<health::AmtProbe>(
+        probe,
+        post_to_control<health::GatewayObservation>(
+            feeds->alive, [name, i](LiveGroups& live, const health::GatewayObservation& seen) {
+              if (const auto g = live.index_of(name)) live.observe_gateway(*g, i, seen);
+            }));
+    if (auto started = amt->start(); !started) {
+      return tl::make_unexpected("relay group '" + name + "' gateway " + std::to_string(i) +
+                                 " probe: " + started.error());
     }
+    feeds->probes.push_back(std::move(amt));
   }
-  if (!mx_feeds_.empty() || !probes_.empty()) {
-    spdlog::info("health feeds: {} gNMI subscriptions, {} gateway probes", mx_feeds_.size(),
-                 probes_.size());
+  return feeds;
+}
+
+std::vector<std::string> Feeds::update(LiveGroups& live, const config::PolicyConfig& policy) {
+  live_ = &live;
+  // The policy shapes every feed (stale_after sets the heartbeat): a new one
+  // restarts them all.
+  if (policy_ && !(*policy_ == policy)) groups_.clear();
+  policy_ = policy;
+  std::map<std::string, std::unique_ptr<GroupFeeds>> next;
+  std::vector<std::string> errors;
+  std::size_t started = 0;
+  for (std::size_t g = 0; g < live.size(); ++g) {
+    const config::RelayGroupConfig& group = live.config(g);
+    if (auto running = groups_.find(group.name);
+        running != groups_.end() && running->second->config == group) {
+      next.emplace(group.name, std::move(running->second));
+      continue;
+    }
+    auto feeds = start_group(group, policy);
+    if (!feeds) {
+      errors.push_back(feeds.error());
+      continue;
+    }
+    ++started;
+    next.emplace(group.name, std::move(*feeds));
   }
-  return {};
+  const std::size_t kept = next.size() - started;
+  const std::size_t stopped = groups_.size() - kept;  // left over: removed or changed
+  groups_ = std::move(next);                          // the left-over feeds stop here
+  if (started != 0 || stopped != 0) {
+    spdlog::info("health feeds: {} groups started, {} stopped, {} kept; {} gNMI subscriptions",
+                 started, stopped, kept, subscriptions());
+  }
+  return errors;
+}
+
+std::size_t Feeds::subscriptions() const noexcept {
+  std::size_t count = 0;
+  for (const auto& [name, feeds] : groups_) count += feeds->mx ? 1 : 0;
+  return count;
 }
 
 void Feeds::stop() {
-  alive_ = std::make_shared<int>(0);  // posted observations of the old feeds are dropped
-  for (auto& feed : mx_feeds_) feed->stop();
-  for (auto& probe : probes_) probe->stop();
-  mx_feeds_.clear();
-  probes_.clear();
+  groups_.clear();
+  live_ = nullptr;
 }
 
 }  // namespace driad::app

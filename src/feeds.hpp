@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,29 +30,39 @@ std::vector<std::string> check_feed_paths(const config::Config& config);
 
 class Feeds {
  public:
-  // `live` and `control` must outlive this object; observations that arrive
-  // after it is gone are dropped on the control thread.
-  Feeds(LiveGroups& live, boost::asio::io_context& control, std::function<void()> on_observation);
+  // `control` must outlive this object. Observations are applied to the
+  // LiveGroups last given to update(); those of feeds stopped since are
+  // dropped on the control thread.
+  Feeds(boost::asio::io_context& control, std::function<void()> on_observation);
   ~Feeds();
   Feeds(const Feeds&) = delete;
   Feeds& operator=(const Feeds&) = delete;
 
-  // Creates and starts every feed; an error (bad TLS file, bad path) names
-  // the group and stops what was started.
-  tl::expected<void, std::string> start(const config::PolicyConfig& policy);
+  // Makes the running feeds match `live`'s groups: a group whose settings are
+  // unchanged keeps its feeds (and its gNMI stream), a removed or changed one
+  // has them stopped, a new one gets them started. Each group that cannot
+  // start (bad TLS file, bad path) is one error naming it; the others run.
+  // `live` must stay alive until the next update() or stop().
+  std::vector<std::string> update(LiveGroups& live, const config::PolicyConfig& policy);
   void stop();
 
- private:
-  template <typename Observation, typename Apply>
-  health::ObservationSink<Observation> post_to_control(Apply apply);
+  std::size_t subscriptions() const noexcept;
 
-  LiveGroups& live_;
+ private:
+  struct GroupFeeds;
+
+  template <typename Observation, typename Apply>
+  health::ObservationSink<Observation> post_to_control(const std::shared_ptr<int>& alive,
+                                                       Apply apply);
+  tl::expected<std::unique_ptr<GroupFeeds>, std::string> start_group(
+      const config::RelayGroupConfig& group, const config::PolicyConfig& policy);
+
   boost::asio::io_context& control_;
   std::function<void()> on_observation_;
-  // Posted work checks this before touching live_: a weak token, reset by stop().
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
-  std::vector<std::unique_ptr<health::MxFeed>> mx_feeds_;
-  std::vector<std::unique_ptr<health::AmtProbe>> probes_;
+  LiveGroups* live_ = nullptr;
+  std::optional<config::PolicyConfig> policy_;
+  std::optional<health::GnmiCredentials> credentials_;
+  std::map<std::string, std::unique_ptr<GroupFeeds>> groups_;  // by relay group name
 };
 
 }  // namespace driad::app

@@ -21,7 +21,7 @@ policy::PolicyParams policy_params(const config::PolicyConfig& policy) {
   return params;
 }
 
-LiveGroups::LiveGroups(const config::Config& config)
+LiveGroups::LiveGroups(const config::Config& config, const LiveGroups* previous)
     : policy_(config.policy), params_(policy_params(config.policy)) {
   for (const auto& group : config.relay_groups) {
     if (group.is_static()) continue;
@@ -39,8 +39,29 @@ LiveGroups::LiveGroups(const config::Config& config)
       live.health.gateways.push_back(gateway.probe ? policy::GatewayState::unhealthy
                                                    : policy::GatewayState::healthy);
     }
+    if (previous != nullptr && previous->policy_ == policy_) {
+      const auto before = previous->index_of(group.name);
+      if (before && previous->groups_[*before].config == group) {
+        const Group& old = previous->groups_[*before];
+        live.health = old.health;
+        live.last_mx = old.last_mx;
+        live.decision = old.decision;
+      }
+    }
+    index_.emplace(group.name, groups_.size());
     groups_.push_back(std::move(live));
   }
+}
+
+std::optional<std::size_t> LiveGroups::index_of(const std::string& name) const {
+  const auto it = index_.find(name);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool LiveGroups::available(std::size_t group) const {
+  const auto& decision = groups_[group].decision;
+  return decision && decision->kind != policy::DecisionKind::fail_static;
 }
 
 void LiveGroups::observe_mx(std::size_t group, const health::MxObservation& observation) {
@@ -85,10 +106,9 @@ std::vector<DecisionChange> LiveGroups::evaluate(policy::Time now) {
 }
 
 const policy::Decision* LiveGroups::decision(const std::string& name) const {
-  for (const Group& group : groups_) {
-    if (group.config.name == name) return group.decision ? &*group.decision : nullptr;
-  }
-  return nullptr;
+  const auto group = index_of(name);
+  if (!group || !groups_[*group].decision) return nullptr;
+  return &*groups_[*group].decision;
 }
 
 bool LiveGroups::same_topology(const config::Config& other) const {

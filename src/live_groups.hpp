@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,8 +27,11 @@ struct DecisionChange {
 
 class LiveGroups {
  public:
-  // One entry per live group (those with `mx` or `gateways`) of `config`.
-  explicit LiveGroups(const config::Config& config);
+  // One entry per live group (those with `mx` or `gateways`) of `config`. A
+  // group of `previous` with the same name, relays and settings (and the same
+  // policy) keeps its health and decision: a topology change elsewhere must
+  // not send it back through hold-up.
+  explicit LiveGroups(const config::Config& config, const LiveGroups* previous = nullptr);
 
   std::size_t size() const noexcept { return groups_.size(); }
   const config::RelayGroupConfig& config(std::size_t group) const { return groups_[group].config; }
@@ -43,6 +47,12 @@ class LiveGroups {
   // The current decision of the live group `name`, or null (not live, or not
   // yet evaluated).
   const policy::Decision* decision(const std::string& name) const;
+
+  std::optional<std::size_t> index_of(const std::string& name) const;
+
+  // A live group with a decision that advertises a healthy relay (anything
+  // but fail static): clients may be sent to it.
+  bool available(std::size_t group) const;
 
   // The effective MX state of a group, for status output.
   policy::MxState mx_state(std::size_t group) const { return groups_[group].health.mx.state; }
@@ -62,6 +72,7 @@ class LiveGroups {
   config::PolicyConfig policy_;
   policy::PolicyParams params_;
   std::vector<Group> groups_;
+  std::map<std::string, std::size_t> index_;  // by name
 };
 
 }  // namespace driad::app

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config.hpp"
+#include "config/coverage_zone_file.hpp"
 #include "src/daemon.hpp"
 #include "src/demo_mx.hpp"
 #include "src/feeds.hpp"
@@ -65,9 +66,14 @@ int main(int argc, char** argv) {
   if (!check_path.empty()) {
     auto config = driad::config::load_config_file(check_path);
     if (!config) return print_errors(config.error());
-    if (auto errors = driad::app::check_feed_paths(*config); !errors.empty()) {
-      return print_errors(errors);
+    auto errors = driad::app::check_feed_paths(*config);
+    if (!config->coverage_zone_file.empty()) {
+      if (auto coverage = driad::config::load_coverage_zone_file(config->coverage_zone_file);
+          !coverage) {
+        errors.push_back(coverage.error());
+      }
     }
+    if (!errors.empty()) return print_errors(errors);
     std::cout << check_path << ": valid (" << config->zones.size() << " zones, "
               << config->sources.size() << " sources, " << config->relay_groups.size()
               << " relay groups)\n";

@@ -48,8 +48,18 @@ std::uint64_t fingerprint(const zones::SnapshotSpec& spec) {
   }
   for (const auto& group : spec.groups) {
     print.add_value(group.ttl);
+    print.add_value(group.unavailable);
     for (const auto& relay : group.relays) print.add_bytes(zones::amtrelay_rdata(relay));
   }
+  // Which client gets which group's answer is part of the zone's data too.
+  print.add_value(spec.ecs);
+  print.add_value(spec.view_count);
+  for (const auto& network : spec.client_networks) {
+    print.add_value(network.prefix.address);
+    print.add_value(network.prefix.length);
+    print.add_value(network.view);
+  }
+  for (const std::uint32_t cell : spec.view_answers) print.add_value(cell);
   return print.value();
 }
 
@@ -95,10 +105,19 @@ zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t ge
     }
   }
   for (const auto& source : config.sources) {
-    const auto it = group_index.find(source.relay_group);
-    if (it == group_index.end()) continue;  // a Traffic Ops group not yet known (issue 4)
+    auto it = group_index.find(source.relay_group);
+    if (it == group_index.end()) {
+      // A cachegroup Traffic Ops has not supplied yet: SERVFAIL, not a guess.
+      it = group_index.emplace(source.relay_group, static_cast<std::uint32_t>(spec.groups.size()))
+               .first;
+      zones::GroupAnswerSpec pending;
+      pending.name = source.relay_group;
+      pending.unavailable = true;
+      spec.groups.push_back(std::move(pending));
+    }
     spec.sources.push_back({source.prefix, it->second});
   }
+  spec.ecs = config.ecs;
   return spec;
 }
 

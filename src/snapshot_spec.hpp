@@ -34,6 +34,9 @@ class LiveGroups;
 
 // `live`: the current decisions of the live groups, whose relays and TTL replace
 // the steady-state guess of advertised_relays(); null before any feed exists.
+// A source whose relay group the config does not define (a cachegroup Traffic
+// Ops has not supplied yet) gets an unavailable group: SERVFAIL. The client
+// views are left empty (client_views.hpp adds them).
 zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation,
                                   const LiveGroups* live = nullptr);
 

@@ -2,6 +2,7 @@
 #include "zones/snapshot.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace driad::zones {
 namespace {
@@ -127,8 +128,62 @@ tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(
     }
     snapshot->answers_.push_back(std::move(records));
     snapshot->group_names_.push_back(group.name);
+    snapshot->group_flags_.push_back({group.unavailable, false});
   }
+  if (auto views = snapshot->build_views(spec); !views) return tl::make_unexpected(views.error());
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+tl::expected<void, std::string> Snapshot::build_views(const SnapshotSpec& spec) {
+  ecs_ = spec.ecs;
+  view_count_ = spec.view_count;
+
+  std::vector<PrefixTable::Entry> entries;
+  entries.reserve(spec.client_networks.size());
+  for (const ClientNetworkSpec& network : spec.client_networks) {
+    if (network.view >= spec.view_count) {
+      return tl::make_unexpected("client network " + to_string(network.prefix) + " names view " +
+                                 std::to_string(network.view) + " of " +
+                                 std::to_string(spec.view_count));
+    }
+    entries.push_back({network.prefix, network.view + 1});
+  }
+  auto table = PrefixTable::build(std::move(entries));
+  if (!table) return tl::make_unexpected("client networks: " + table.error());
+  clients_ = std::move(*table);
+
+  const std::size_t groups = spec.groups.size();
+  if (spec.view_answers.empty()) {
+    view_answers_.resize(groups);
+    for (std::size_t g = 0; g < groups; ++g) view_answers_[g] = static_cast<std::uint32_t>(g);
+    row_stride_ = 1;
+    column_stride_ = 0;
+    return {};
+  }
+  const std::uint64_t columns = std::uint64_t{spec.view_count} + 1;
+  if (spec.view_answers.size() / columns != groups || spec.view_answers.size() % columns != 0) {
+    return tl::make_unexpected("view_answers holds " + std::to_string(spec.view_answers.size()) +
+                               " cells, not " + std::to_string(groups) + " groups x " +
+                               std::to_string(columns) + " columns");
+  }
+  for (std::size_t cell = 0; cell < spec.view_answers.size(); ++cell) {
+    if (spec.view_answers[cell] >= groups) {
+      return tl::make_unexpected("view_answers row " + std::to_string(cell / columns) + " column " +
+                                 std::to_string(cell % columns) + " names group " +
+                                 std::to_string(spec.view_answers[cell]) + " of " +
+                                 std::to_string(groups));
+    }
+  }
+  view_answers_ = spec.view_answers;
+  row_stride_ = static_cast<std::size_t>(columns);
+  column_stride_ = 1;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const auto row = view_answers_.begin() + static_cast<std::ptrdiff_t>(g * row_stride_);
+    group_flags_[g].varies_by_client =
+        std::adjacent_find(row, row + static_cast<std::ptrdiff_t>(row_stride_),
+                           std::not_equal_to<>()) != row + static_cast<std::ptrdiff_t>(row_stride_);
+  }
+  return {};
 }
 
 NameKind Snapshot::classify(const Zone& zone, const Prefix& name,

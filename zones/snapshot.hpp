@@ -1,7 +1,8 @@
 // The immutable Snapshot the query path reads: per zone its prebuilt SOA and NS
-// records, the source-prefix table, and per relay group its prebuilt AMTRELAY
-// answer in wire form. Built whole by the control path from a SnapshotSpec,
-// never modified after build; see snapshot_holder.hpp for how it is published.
+// records, the source-prefix table, per relay group its prebuilt AMTRELAY answer
+// in wire form, and the client views that pick another group's answer for some
+// clients. Built whole by the control path from a SnapshotSpec, never modified
+// after build; see snapshot_holder.hpp for how it is published.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +47,15 @@ struct GroupAnswerSpec {
   std::string name;
   std::vector<policy::AmtRelay> relays;  // in answer order
   std::uint32_t ttl = 60;
+  // The group is not known yet (Traffic Ops has not supplied it): SERVFAIL.
+  bool unavailable = false;
+};
+
+// Clients (resolver or EDNS Client Subnet addresses) in `prefix` belong to
+// client view `view` (a coverage-zone cachegroup), in [0, view_count).
+struct ClientNetworkSpec {
+  Prefix prefix;
+  std::uint32_t view = 0;
 };
 
 struct SnapshotSpec {
@@ -54,6 +64,15 @@ struct SnapshotSpec {
   std::vector<ZoneSpec> zones;
   std::vector<SourceSpec> sources;
   std::vector<GroupAnswerSpec> groups;
+
+  bool ecs = false;  // honour EDNS Client Subnet (RFC 7871)
+  std::uint32_t view_count = 0;
+  std::vector<ClientNetworkSpec> client_networks;  // the longest prefix wins
+  // Row-major, one row per entry of `groups` (the source's group), view_count + 1
+  // columns: column 0 for a client in no view, column v + 1 for view v. Each cell
+  // is the index into `groups` whose answer that client gets. Empty: every cell
+  // answers the row's own group.
+  std::vector<std::uint32_t> view_answers;
 };
 
 // Wire-format records whose owner is the compression pointer to offset 12, the
@@ -78,10 +97,14 @@ struct Zone {
 // What a name in a zone is, given the address bits its labels spell.
 enum class NameKind : std::uint8_t { apex, relay_set, empty_non_terminal, nonexistent };
 
+// The query path for a relay set: source LPM -> source group; client LPM ->
+// column; answer_group(source group, column) -> the group whose prebuilt answer
+// is served, or SERVFAIL when that group is unavailable.
 class Snapshot {
  public:
   // Checks the spec (zones disjoint, every source inside a zone, group indexes in
-  // range, duplicate prefixes) and prebuilds every answer.
+  // range, duplicate prefixes, view indexes and the view_answers table) and
+  // prebuilds every answer.
   static tl::expected<std::shared_ptr<const Snapshot>, std::string> build(const SnapshotSpec& spec);
 
   std::uint64_t generation() const noexcept { return generation_; }
@@ -97,13 +120,53 @@ class Snapshot {
   std::size_t group_count() const noexcept { return answers_.size(); }
   const PrefixTable& sources() const noexcept { return sources_; }
 
+  bool ecs() const noexcept { return ecs_; }
+  std::uint32_t view_count() const noexcept { return view_count_; }
+
+  // The view_answers column of a client address: view + 1, or 0 in no view.
+  std::uint32_t client_column(Family family, Bits128 address) const noexcept {
+    const std::uint32_t column = clients_.lookup(family, address);
+    return column == PrefixTable::kNoValue ? 0 : column;
+  }
+
+  // The group whose answer a client in `column` gets for a source of
+  // `source_group`. `column` comes from client_column().
+  std::uint32_t answer_group(std::uint32_t source_group, std::uint32_t column) const noexcept {
+    return view_answers_[std::size_t{source_group} * row_stride_ + column * column_stride_];
+  }
+
+  bool unavailable(std::uint32_t group) const noexcept { return group_flags_[group].unavailable; }
+
+  // Whether clients in different views get different groups for this source
+  // group: then the answer depends on the client (the ECS scope is non-zero).
+  bool varies_by_client(std::uint32_t source_group) const noexcept {
+    return group_flags_[source_group].varies_by_client;
+  }
+
  private:
+  struct GroupFlags {
+    bool unavailable = false;
+    bool varies_by_client = false;
+  };
+
+  tl::expected<void, std::string> build_views(const SnapshotSpec& spec);
+
   std::uint64_t generation_ = 0;
   std::uint16_t edns_udp_size_ = 1232;
   std::vector<Zone> zones_;
   PrefixTable sources_;
   std::vector<PrebuiltRecords> answers_;
   std::vector<std::string> group_names_;
+  std::vector<GroupFlags> group_flags_;
+
+  bool ecs_ = false;
+  std::uint32_t view_count_ = 0;
+  PrefixTable clients_;  // value: the column (view + 1)
+  // The spec's table, or without one the identity (one cell per group) read
+  // with a column stride of 0, so that answer_group() is one index either way.
+  std::vector<std::uint32_t> view_answers_;
+  std::size_t row_stride_ = 1;
+  std::size_t column_stride_ = 0;
 };
 
 // RDATA of an AMTRELAY record (RFC 8777 section 4.2).

@@ -392,6 +392,50 @@ TEST(ParseConfig, BadTrafficOpsUrl) {
   EXPECT_TRUE(has_error(errors_of(config), "/traffic_ops/url", "not an http:// or https:// URL"));
 }
 
+TEST(ParseConfig, TrafficOpsSettingsForTheServersItSupplies) {
+  json config = full_config();
+  set(config, "/traffic_ops/timeout_ms", 2500);
+  set(config, "/traffic_ops/gnmi_port", 50051);
+  set(config, "/traffic_ops/relay_family", "ipv6");
+  set(config, "/traffic_ops/relay_public_ip", json{{"mx-amt-use-01", "2001:db8:ffff::1"}});
+  set(config, "/traffic_ops/mx",
+      json{{"max_tunnels", 8000},
+           {"tls", {{"ca", "/etc/driad/ca.pem"}, {"cert", "/c.pem"}, {"key", "/k.pem"}}}});
+  set(config, "/traffic_ops/gateway", json{{"probe_port", 12268}, {"probe_interval_ms", 500}});
+  const auto parsed = parse_config(config.dump(), kLabel);
+  ASSERT_TRUE(parsed) << listing(parsed.error());
+  const TrafficOpsConfig& to = *parsed->traffic_ops;
+  EXPECT_EQ(to.timeout_ms, 2500U);
+  EXPECT_EQ(to.gnmi_port, 50051);
+  EXPECT_EQ(to.relay_family, RelayFamily::ipv6);
+  ASSERT_EQ(to.relay_public_ip.size(), 1U);
+  EXPECT_EQ(to.relay_public_ip[0].first, "mx-amt-use-01");
+  EXPECT_EQ(to.relay_public_ip[0].second, *zones::parse_address("2001:db8:ffff::1"));
+  EXPECT_EQ(to.mx.max_tunnels, 8000U);
+  ASSERT_TRUE(to.mx.tls);
+  EXPECT_EQ(to.mx.tls->ca, "/etc/driad/ca.pem");
+  EXPECT_TRUE(to.gateway.probe);  // Traffic Ops gateways are probed by default
+  EXPECT_EQ(to.gateway.probe_port, 12268);
+  EXPECT_EQ(to.gateway.probe_interval_ms, 500U);
+}
+
+TEST(ParseConfig, BadTrafficOpsSettings) {
+  json config = full_config();
+  set(config, "/traffic_ops/api_version", "3.1");
+  set(config, "/traffic_ops/relay_family", "ipv5");
+  set(config, "/traffic_ops/relay_public_ip", json{{"mx-1", "not-an-ip"}});
+  set(config, "/traffic_ops/mx", json{{"relay", "192.0.2.1"}});
+  set(config, "/traffic_ops/gateway", json{{"probe_timeout_ms", 5000}});
+  const ConfigErrors errors = errors_of(config);
+  EXPECT_TRUE(has_error(errors, "/traffic_ops/api_version", "'3.1' is not a 4.x or 5.x"));
+  EXPECT_TRUE(has_error(errors, "/traffic_ops/relay_family", "'ipv5' is not 'ipv4' or 'ipv6'"));
+  EXPECT_TRUE(has_error(errors, "/traffic_ops/relay_public_ip/mx-1", "not-an-ip"));
+  EXPECT_TRUE(has_error(errors, "/traffic_ops/mx/relay", "unknown key"));
+  EXPECT_TRUE(has_error(errors, "/traffic_ops/gateway/probe_timeout_ms",
+                        "must not exceed probe_interval_ms"));
+  EXPECT_EQ(errors.size(), 5U) << listing(errors);
+}
+
 // A key with a typo at each level of the file.
 struct TypoCase {
   std::string parent;  // JSON pointer of the object

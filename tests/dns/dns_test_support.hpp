@@ -117,6 +117,20 @@ inline Bytes opt_record(const Edns& edns) {
   return out;
 }
 
+// An EDNS Client Subnet option (RFC 7871 section 6), code 8, with the address
+// octets as given (so that tests can send malformed ones).
+inline Bytes ecs_option(std::uint16_t family, std::uint8_t source, std::uint8_t scope,
+                        const Bytes& address) {
+  Bytes out;
+  put16(out, 8);
+  put16(out, static_cast<std::uint16_t>(4 + address.size()));
+  put16(out, family);
+  out.push_back(source);
+  out.push_back(scope);
+  out.insert(out.end(), address.begin(), address.end());
+  return out;
+}
+
 inline Bytes make_query(std::string_view qname, std::uint16_t qtype,
                         const QueryOptions& options = {}) {
   Bytes out;

@@ -237,6 +237,104 @@ TEST(ParseQuery, OptionLongerThanItsRdataIsFormerr) {
             ParseStatus::formerr);
 }
 
+ClientSubnet subnet_of(const Bytes& options) {
+  ParsedQuery query;
+  EXPECT_EQ(parse(make_query("a.", 1, {.edns = Edns{.options = options}}), query), ParseStatus::ok);
+  return query.client_subnet;
+}
+
+std::string address_hex(const ClientSubnet& subnet) {
+  return test::to_hex({subnet.address, subnet.address_length});
+}
+
+TEST(ParseQuery, NoClientSubnetWithoutTheOption) {
+  EXPECT_FALSE(subnet_of(test::from_hex("000a0008 0102030405060708")).present);
+  ParsedQuery query;
+  ASSERT_EQ(parse(make_query("a.", 1), query), ParseStatus::ok);
+  EXPECT_FALSE(query.client_subnet.present);
+}
+
+TEST(ParseQuery, ClientSubnetIsRead) {
+  const ClientSubnet v4 = subnet_of(test::ecs_option(1, 24, 0, {192, 0, 2}));
+  EXPECT_TRUE(v4.present);
+  EXPECT_FALSE(v4.malformed);
+  EXPECT_EQ(v4.family, ecs_family::ipv4);
+  EXPECT_EQ(v4.source_prefix, 24);
+  EXPECT_EQ(v4.scope_prefix, 0);
+  EXPECT_EQ(address_hex(v4), "c00002");
+
+  const ClientSubnet v6 = subnet_of(test::ecs_option(2, 57, 0, test::from_hex("20010db800000080")));
+  EXPECT_FALSE(v6.malformed);
+  EXPECT_EQ(v6.family, ecs_family::ipv6);
+  EXPECT_EQ(v6.source_prefix, 57);
+  EXPECT_EQ(address_hex(v6), "20010db800000080");
+
+  const ClientSubnet zero = subnet_of(test::ecs_option(2, 0, 0, {}));
+  EXPECT_TRUE(zero.present);
+  EXPECT_FALSE(zero.malformed);
+  EXPECT_EQ(zero.family, ecs_family::ipv6);
+  EXPECT_EQ(zero.source_prefix, 0);
+  EXPECT_EQ(zero.address_length, 0);
+
+  const ClientSubnet full = subnet_of(test::ecs_option(1, 32, 0, {192, 0, 2, 255}));
+  EXPECT_FALSE(full.malformed);
+  EXPECT_EQ(address_hex(full), "c00002ff");
+}
+
+TEST(ParseQuery, LongestClientSubnetIsKept) {
+  const Bytes short_v4 = test::ecs_option(1, 16, 0, {10, 1});
+  const Bytes long_v4 = test::ecs_option(1, 24, 0, {10, 2, 3});
+  const Bytes v6 = test::ecs_option(2, 32, 0, {0x20, 0x01, 0x0d, 0xb8});
+  Bytes options = short_v4;
+  options.insert(options.end(), long_v4.begin(), long_v4.end());
+  options.insert(options.end(), short_v4.begin(), short_v4.end());
+  ClientSubnet kept = subnet_of(options);
+  EXPECT_EQ(kept.source_prefix, 24);
+  EXPECT_EQ(address_hex(kept), "0a0203");
+
+  options.insert(options.end(), v6.begin(), v6.end());
+  kept = subnet_of(options);
+  EXPECT_EQ(kept.family, ecs_family::ipv6);
+  EXPECT_EQ(kept.source_prefix, 32);
+  EXPECT_EQ(address_hex(kept), "20010db8");
+
+  // Equal lengths: the first.
+  Bytes tie = test::ecs_option(1, 16, 0, {10, 9});
+  tie.insert(tie.end(), short_v4.begin(), short_v4.end());
+  EXPECT_EQ(address_hex(subnet_of(tie)), "0a09");
+}
+
+TEST(ParseQuery, MalformedClientSubnetIsMarkedNotRefused) {
+  // parse_query accepts the message; whether it is FORMERR is the responder's
+  // call (only when ECS is honoured).
+  const Bytes cases[] = {
+      test::ecs_option(0, 0, 0, {}),           test::ecs_option(3, 0, 0, {}),
+      test::ecs_option(1, 33, 0, Bytes(5, 0)), test::ecs_option(2, 129, 0, Bytes(17, 0)),
+      test::ecs_option(1, 24, 8, {10, 0, 0}),  test::ecs_option(1, 24, 0, {10, 0, 0, 0}),
+      test::ecs_option(1, 24, 0, {10, 0}),     test::ecs_option(1, 20, 0, {10, 0, 8}),
+      test::from_hex("0008 0003 000100"),      test::from_hex("0008 0000"),
+  };
+  for (const Bytes& options : cases) {
+    const ClientSubnet subnet = subnet_of(options);
+    EXPECT_TRUE(subnet.present) << test::to_hex(options);
+    EXPECT_TRUE(subnet.malformed) << test::to_hex(options);
+  }
+  // The last bit inside the prefix may be set: /20 allows 0xf0 in octet 3.
+  EXPECT_FALSE(subnet_of(test::ecs_option(1, 20, 0, {10, 0, 0xf0})).malformed);
+  // A malformed one beside a good one still marks the query.
+  Bytes both = test::ecs_option(1, 24, 0, {10, 0, 0});
+  const Bytes bad = test::ecs_option(1, 8, 0, {10, 1});
+  both.insert(both.end(), bad.begin(), bad.end());
+  const ClientSubnet mixed = subnet_of(both);
+  EXPECT_TRUE(mixed.malformed);
+}
+
+TEST(ParseQuery, ClientSubnetRunningPastTheRdataIsFormerr) {
+  // The option claims 8 octets, the RDATA holds 7 after its header.
+  const Bytes options = test::from_hex("0008 0008 0001 18 00 c00002");
+  EXPECT_EQ(parse(make_query("a.", 1, {.edns = Edns{.options = options}})), ParseStatus::formerr);
+}
+
 TEST(ParseQuery, TwoOptRecordsAreFormerr) {
   Bytes message = make_query("a.", 1, {.edns = Edns{}});
   const Bytes opt = test::opt_record(Edns{});

@@ -1,11 +1,14 @@
 // The hot path allocates nothing: this binary replaces the global operator
 // new/delete with counting versions and checks that dns::respond() makes no
-// allocation for a relay-set answer, an NXDOMAIN and a FORMERR.
+// allocation for a relay-set answer, an NXDOMAIN and a FORMERR, nor for answers
+// chosen by client views and EDNS Client Subnet.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <string>
 
 #include "dns/responder.hpp"
 #include "tests/dns/dns_test_support.hpp"
@@ -103,6 +106,31 @@ class ResponderAllocationTest : public testing::Test {
   Bytes out_;
 };
 
+class ResponderViewsAllocationTest : public ResponderAllocationTest {
+ protected:
+  void SetUp() override {
+    ResponderAllocationTest::SetUp();
+    auto built = zones::Snapshot::build(test::test_views_spec());
+    ASSERT_TRUE(built) << built.error();
+    snapshot_ = *built;
+    // 192.0.2.1: in view A.
+    resolver_ = {true, zones::Family::ipv4, zones::Bits128{0xc0000201U}};
+  }
+
+  std::size_t allocations_of(const Bytes& query, ResponseInfo& info,
+                             Transport transport = Transport::udp) {
+    const std::size_t before = g_allocations.load();
+    info = respond(snapshot_.get(), query, out_, transport, resolver_);
+    return g_allocations.load() - before;
+  }
+
+  static Bytes ecs_query(const std::string& name, const Bytes& options) {
+    return test::make_query(name, 260, {.edns = test::Edns{.payload = 4096, .options = options}});
+  }
+
+  ClientAddress resolver_;
+};
+
 TEST_F(ResponderAllocationTest, CountingAllocatorSeesAllocations) {
   // The counter works: otherwise the zero counts below would prove nothing.
   const std::size_t before = g_allocations.load();
@@ -146,6 +174,55 @@ TEST_F(ResponderAllocationTest, FormerrAllocatesNothing) {
 
 TEST_F(ResponderAllocationTest, TruncatedAnswerAllocatesNothing) {
   const Bytes query = test::make_query("1.103.51.198.in-addr.arpa.", 260);
+  ResponseInfo info;
+  EXPECT_EQ(allocations_of(query, info), 0U);
+  EXPECT_TRUE(info.truncated);
+}
+
+TEST_F(ResponderViewsAllocationTest, EcsViewAnswerAllocatesNothing) {
+  // Two ECS options (the longer, view B, wins), echoed with scope 25.
+  Bytes options = test::ecs_option(1, 24, 0, {192, 0, 2});
+  const Bytes longer = test::ecs_option(1, 25, 0, {192, 0, 2, 128});
+  options.insert(options.end(), longer.begin(), longer.end());
+  const Bytes query = ecs_query("12.100.51.198.in-addr.arpa.", options);
+  ResponseInfo info;
+  EXPECT_EQ(allocations_of(query, info), 0U);
+  EXPECT_EQ(info.kind, AnswerKind::relay_set);
+  // The answer is view B's one relay (192.0.2.2), then the OPT with the echo.
+  const Bytes relay = test::from_hex("0a01c0000202");
+  EXPECT_TRUE(std::search(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(info.size),
+                          relay.begin(),
+                          relay.end()) != out_.begin() + static_cast<std::ptrdiff_t>(info.size));
+  EXPECT_EQ(test::to_hex({out_.data() + info.size - 12, 12}),
+            "000800080001"
+            "1919c0000280");
+}
+
+TEST_F(ResponderViewsAllocationTest, ResolverViewOverTcpAllocatesNothing) {
+  const Bytes query = test::make_query(test::ip6_reverse_text("2001:db8:ff00::1"), 260);
+  ResponseInfo info;
+  EXPECT_EQ(allocations_of(query, info, Transport::tcp), 0U);
+  EXPECT_EQ(info.kind, AnswerKind::relay_set);
+}
+
+TEST_F(ResponderViewsAllocationTest, MalformedEcsAndServfailAllocateNothing) {
+  ResponseInfo info;
+  EXPECT_EQ(
+      allocations_of(
+          ecs_query("12.100.51.198.in-addr.arpa.", test::ecs_option(1, 24, 24, {192, 0, 2})), info),
+      0U);
+  EXPECT_EQ(info.rcode, 1);
+  EXPECT_EQ(allocations_of(ecs_query("1.104.51.198.in-addr.arpa.",
+                                     test::ecs_option(2, 48, 0, test::from_hex("20010db8bbbb"))),
+                           info),
+            0U);
+  EXPECT_EQ(info.rcode, 2);
+}
+
+TEST_F(ResponderViewsAllocationTest, TruncatedEcsAnswerAllocatesNothing) {
+  const Bytes query = test::make_query(
+      "1.103.51.198.in-addr.arpa.", 260,
+      {.edns = test::Edns{.payload = 1232, .options = test::ecs_option(1, 24, 0, {10, 1, 2})}});
   ResponseInfo info;
   EXPECT_EQ(allocations_of(query, info), 0U);
   EXPECT_TRUE(info.truncated);

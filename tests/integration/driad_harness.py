@@ -655,6 +655,7 @@ class DriadTestCase(unittest.TestCase):
 
 MX_SIM = os.environ.get("MX_SIM", "")
 AMT_RESPONDER = os.environ.get("AMT_RESPONDER", "")
+TO_SIM = os.environ.get("TO_SIM", "")
 
 
 class Helper:
@@ -786,12 +787,13 @@ def _take_option(argv, flag):
 
 def main():
     """unittest.main() after taking --driadd PATH (and --mx-sim PATH,
-    --amt-responder PATH) off the command line."""
-    global DRIADD, MX_SIM, AMT_RESPONDER
+    --amt-responder PATH, --to-sim PATH) off the command line."""
+    global DRIADD, MX_SIM, AMT_RESPONDER, TO_SIM
     argv = list(sys.argv)
     DRIADD = _take_option(argv, "--driadd") or DRIADD
     MX_SIM = _take_option(argv, "--mx-sim") or MX_SIM
     AMT_RESPONDER = _take_option(argv, "--amt-responder") or AMT_RESPONDER
+    TO_SIM = _take_option(argv, "--to-sim") or TO_SIM
     bin_dir = os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin")
     if not MX_SIM:
         MX_SIM = os.path.abspath(os.path.join(bin_dir, "mx-sim"))

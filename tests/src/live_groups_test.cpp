@@ -150,6 +150,41 @@ TEST(LiveGroups, SameTopologyIgnoresStaticChangesButNotLiveOnes) {
       load(text.replace(text.find("\"hold_up_s\": 10"), 15, "\"hold_up_s\": 11"))));
 }
 
+TEST(LiveGroups, AnUnchangedGroupKeepsItsHealthAcrossARebuild) {
+  LiveGroups live(load());
+  live.observe_gateway(0, 0, gateway(policy::GatewayState::healthy));
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart));
+  live.evaluate(kStart);
+  live.observe_mx(0, mx(policy::MxState::healthy, kStart + 10s));
+  live.evaluate(kStart + 10s);
+  ASSERT_EQ(relays(live), "[10 0 1 192.0.2.1, 20 0 1 192.0.2.11, 20 0 1 192.0.2.12]");
+  EXPECT_TRUE(live.available(0));
+
+  // A topology change elsewhere (a new live group): east stays MX first, no
+  // second hold-up; the new group starts from nothing.
+  std::string text = kConfig;
+  text.replace(text.find(R"({ "name": "west", "relays": ["10 0 1 203.0.113.15"] })"),
+               std::string(R"({ "name": "west", "relays": ["10 0 1 203.0.113.15"] })").size(),
+               R"({ "name": "west", "gateways": [ { "relay": "203.0.113.11", "probe": true } ] })");
+  LiveGroups next(load(text), &live);
+  ASSERT_EQ(next.size(), 2U);
+  ASSERT_TRUE(next.index_of("east"));
+  EXPECT_EQ(next.index_of("west"), std::optional<std::size_t>(0));
+  EXPECT_EQ(policy::to_text(next.decision("east")->relays),
+            "[10 0 1 192.0.2.1, 20 0 1 192.0.2.11, 20 0 1 192.0.2.12]");
+  next.evaluate(kStart + 11s);
+  EXPECT_EQ(policy::to_text(next.decision("east")->relays),
+            "[10 0 1 192.0.2.1, 20 0 1 192.0.2.11, 20 0 1 192.0.2.12]");
+  EXPECT_FALSE(next.available(*next.index_of("west")));  // never probed: not healthy
+
+  // A changed group (another gateway) starts afresh: MX unknown again.
+  text = kConfig;
+  text.replace(text.find("192.0.2.12"), 10, "192.0.2.13");
+  LiveGroups changed(load(text), &live);
+  changed.evaluate(kStart + 11s);
+  EXPECT_EQ(policy::to_text(changed.decision("east")->relays), "[20 0 1 192.0.2.13]");
+}
+
 TEST(LiveGroups, CapacityBpsMakesTheByteRateTheLoad) {
   std::string text = kConfig;
   text.replace(text.find("\"max_tunnels\": 100"), 18,

@@ -173,13 +173,29 @@ TEST(SnapshotSpec, CarriesZonesGroupsAndSources) {
   EXPECT_TRUE(zones::Snapshot::build(spec));
 }
 
-TEST(SnapshotSpec, SourcesOfUnknownGroupsAreLeftOut) {
+TEST(SnapshotSpec, SourcesOfUnknownGroupsAreUnavailable) {
   json text = base_json();
   text["traffic_ops"] = {{"url", "https://to.example.net"}, {"cdn", "mcast"}};
   text["sources"][0]["relay_group"] = "cachegroup-not-yet-known";
+  text["sources"][1]["relay_group"] = "cachegroup-not-yet-known";
   const zones::SnapshotSpec spec = snapshot_spec(load(text), 1);
-  ASSERT_EQ(spec.sources.size(), 2U);
-  EXPECT_EQ(spec.sources[0].prefix, *zones::parse_prefix("198.51.100.128/25"));
+  ASSERT_EQ(spec.sources.size(), 3U);
+  // One placeholder group for the name, shared by both sources: SERVFAIL.
+  ASSERT_EQ(spec.groups.size(), 3U);
+  EXPECT_EQ(spec.groups[2].name, "cachegroup-not-yet-known");
+  EXPECT_TRUE(spec.groups[2].unavailable);
+  EXPECT_TRUE(spec.groups[2].relays.empty());
+  EXPECT_FALSE(spec.groups[0].unavailable);
+  EXPECT_EQ(spec.sources[0].group, 2U);
+  EXPECT_EQ(spec.sources[1].group, 2U);
+  EXPECT_TRUE(zones::Snapshot::build(spec));
+}
+
+TEST(SnapshotSpec, EcsFollowsTheConfig) {
+  json text = base_json();
+  EXPECT_FALSE(snapshot_spec(load(text), 1).ecs);
+  text["ecs"] = true;
+  EXPECT_TRUE(snapshot_spec(load(text), 1).ecs);
 }
 
 TEST(AdvertisedRelays, StaticGroupIsItsList) {
