@@ -385,6 +385,7 @@ class TrafficOpsTest(unittest.TestCase):
             self.driad.stop()
             before = self.to.stats()
             second = self.start_driad()
+            type(self).driad = second  # the later tests use it
             # At once: the cached groups (MX still in hold-up: gateway only), no SERVFAIL.
             first = self.relays(EAST_SOURCE, driad=second)
             self.assertIn(first, ([f"20 0 1 {EAST_GW}"], EAST, "NOERROR"), self.context(second))
@@ -395,6 +396,40 @@ class TrafficOpsTest(unittest.TestCase):
             self.assertGreater(after["requests"], before["requests"], after)  # it did ask
         finally:
             self.to.mode("ok")
+
+    def test_07_coverage_zone_file_is_reread_and_a_bad_one_is_refused(self):
+        self.all_healthy()
+        with open(self.czf_path) as f:
+            original = f.read()
+        moved = json.loads(original)
+        moved["coverageZones"]["amt-us-east"]["network"].remove(f"{EAST_CLIENT}/32")
+        moved["coverageZones"]["amt-us-west"]["network"].append(f"{EAST_CLIENT}/32")
+        try:
+            self.replace_file(self.czf_path, json.dumps(moved))
+            self.wait_relays(WEST, EAST_SOURCE, EAST_CLIENT, within=5)
+            # A duplicate network rejects the whole file: the moved one stays.
+            duplicate = copy.deepcopy(moved)
+            duplicate["coverageZones"]["amt-us-east"]["network"].append(f"{EAST_CLIENT}/32")
+            offset = len(self.driad.log())
+            self.replace_file(self.czf_path, json.dumps(duplicate))
+            self.assertIsNotNone(
+                self.driad.wait_log(r"coverage zone file rejected: .*127\.0\.0\.2/32 is also", after=offset),
+                self.context())
+            self.hold_relays(WEST, EAST_SOURCE, EAST_CLIENT, 1.5)
+            # --check-config says the same, with the file and the JSON path.
+            checked = subprocess.run([h.DRIADD, "--check-config", self.driad.config_path],
+                                     capture_output=True, text=True, timeout=10)
+            self.assertEqual(checked.returncode, 1, checked)
+            self.assertIn(f"{self.czf_path}: /coverageZones/amt-us-west/network/", checked.stderr)
+        finally:
+            self.replace_file(self.czf_path, original)
+        self.wait_relays(EAST, EAST_SOURCE, EAST_CLIENT, within=5)
+
+    @staticmethod
+    def replace_file(path, text):
+        with open(path + ".tmp", "w") as out:
+            out.write(text)
+        os.replace(path + ".tmp", path)
 
 
 class TrafficOpsV5Test(unittest.TestCase):
