@@ -2,15 +2,16 @@
 # Runs dnsperf against driad on loopback with a generated workload and prints
 # queries per second and latency, over UDP and TCP. Bounded: every run is
 # capped by `timeout`; traffic goes only to 127.0.0.1.
-#   N=10000 DURATION=10 THREADS=1 PORT=25303 bench/dnsperf.sh [path/to/driadd]
-# (The side-by-side comparison with NSD and Knot is bench/compare.sh, issue 5.)
+#   N=10000 DURATION=10 THREADS=1 [PORT=...] bench/dnsperf.sh [path/to/driadd]
+# PORT defaults to a free one. (The side-by-side comparison with NSD and Knot,
+# with CPU per query and latency percentiles, is bench/compare.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DRIADD=${1:-build/bin/driadd}
 N=${N:-10000}
 DURATION=${DURATION:-10}
 THREADS=${THREADS:-1}
-PORT=${PORT:-25303}
+PORT=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 CLIENTS=${CLIENTS:-"-c 8 -T 2 -q 200 -t 2"}
 LAT_QPS=${LAT_QPS:-20000}
 work=$(mktemp -d /tmp/driad-bench.XXXXXX)

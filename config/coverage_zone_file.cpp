@@ -110,7 +110,7 @@ tl::expected<CoverageZones, std::string> parse_coverage_zones(const std::string&
   json root;
   try {
     root = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
     return tl::make_unexpected(file_label + ": not valid JSON: " + e.what());
   }
   return CzfReader(file_label).read(root);

@@ -544,6 +544,9 @@ tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text,
     return tl::make_unexpected(ConfigErrors{file_label + ":" + std::to_string(line) + ":" +
                                             std::to_string(column) +
                                             ": not valid JSON: " + e.what()});
+  } catch (const json::exception& e) {
+    // Not a syntax error but as fatal, e.g. a number out of range (1e400).
+    return tl::make_unexpected(ConfigErrors{file_label + ": not valid JSON: " + e.what()});
   }
   auto config = Loader(file_label).load(root);
   if (config) config->file = file_label;

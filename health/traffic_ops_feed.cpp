@@ -132,12 +132,19 @@ void TrafficOpsFeed::on_topology(Topology topology) {
     rejecting_ = false;
     return;
   }
-  if (topology.servers.empty() && last_delivered_ && !last_delivered_->servers.empty()) {
+  // Every server gone, or none left ONLINE or REPORTED: as likely a fault
+  // (an import gone wrong) as an intent, and it would empty every answer.
+  const auto advertised = [](const Topology& of) {
+    return std::count_if(of.servers.begin(), of.servers.end(),
+                         [](const RelayServer& server) { return server.advertised(); });
+  };
+  if (advertised(topology) == 0 && last_delivered_ && advertised(*last_delivered_) > 0) {
     ++counters_.rejects;
     if (!rejecting_) {
       spdlog::warn(
-          "traffic ops {}: refusing a topology without relays (the last one had {}); keeping it",
-          config_.settings.url, last_delivered_->servers.size());
+          "traffic ops {}: refusing a topology without advertised relays ({} servers, none "
+          "ONLINE or REPORTED; the last one had {}); keeping it",
+          config_.settings.url, topology.servers.size(), advertised(*last_delivered_));
       rejecting_ = true;
     }
     return;

@@ -286,6 +286,12 @@ void Daemon::reload() {
     return;
   }
   if (adjust_) adjust_(*next);
+  // The checks --check-config makes beyond the JSON: gNMI paths.
+  if (auto errors = check_feed_paths(*next); !errors.empty()) {
+    for (const auto& error : errors) spdlog::error("reload rejected: {}", error);
+    spdlog::error("reload rejected: still serving the previous config");
+    return;
+  }
   if (next->listen_text != config_.listen_text || next->threads != config_.threads) {
     spdlog::warn("reload: 'listen' and 'threads' take effect only at restart");
   }

@@ -3,27 +3,21 @@
 #include "health/amt_probe.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <cerrno>
 #include <condition_variable>
-#include <csignal>
-#include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "tests/support/child_process.hpp"
 
 namespace driad::health {
 namespace {
@@ -31,26 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using boost::asio::ip::make_address;
 using policy::GatewayState;
-
-// Reads one line from `fd` before `until`; nullopt on EOF or timeout.
-std::optional<std::string> ReadLine(int fd, Clock::time_point until) {
-  std::string line;
-  while (true) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
-    if (left <= 0) return std::nullopt;
-    pollfd waiting{fd, POLLIN, 0};
-    const int ready = ::poll(&waiting, 1, static_cast<int>(left));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return std::nullopt;
-    char c = 0;
-    const ssize_t got = ::read(fd, &c, 1);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return std::nullopt;
-    if (c == '\n') return line;
-    line.push_back(c);
-  }
-}
 
 int PortAfter(const std::string& line, const std::string& marker) {
   const auto at = line.find(marker);
@@ -60,52 +34,30 @@ int PortAfter(const std::string& line, const std::string& marker) {
   return std::stoi(rest.substr(rest.rfind(':') + 1));
 }
 
-// One amt-responder child on 127.0.0.1 free ports; killed by the destructor.
+// One amt-responder child on 127.0.0.1 free ports; stopped by the destructor.
 class Responder {
  public:
   explicit Responder(const std::vector<std::string>& extra) {
     std::vector<std::string> args = {AMT_RESPONDER_PATH, "--listen", "127.0.0.1:0", "--control",
                                      "127.0.0.1:0"};
     args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    if (::posix_spawn(&pid_, AMT_RESPONDER_PATH, &actions, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
+    auto child = test_support::ChildProcess::Start(
+        std::move(args), [](const std::string& line) { return line == "amt-responder: ready"; },
+        10s);
+    if (!child) {
+      ADD_FAILURE() << child.error();
+      return;
     }
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    stdout_ = fds[0];
-    const auto until = Clock::now() + 10s;
-    while (auto line = ReadLine(stdout_, until)) {
-      if (int port = PortAfter(*line, "udp listening on "); port != 0) udp_port_ = port;
-      if (int port = PortAfter(*line, "control listening on "); port != 0) control_port_ = port;
-      if (*line == "amt-responder: ready") break;
+    process_ = std::move(*child);
+    for (const auto& line : process_->lines()) {
+      if (int port = PortAfter(line, "udp listening on "); port != 0) udp_port_ = port;
+      if (int port = PortAfter(line, "control listening on "); port != 0) control_port_ = port;
     }
-  }
-  ~Responder() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      const auto until = Clock::now() + 3s;
-      int status = 0;
-      while (::waitpid(pid_, &status, WNOHANG) == 0 && Clock::now() < until) {
-        std::this_thread::sleep_for(10ms);
-      }
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    if (stdout_ >= 0) ::close(stdout_);
   }
   Responder(const Responder&) = delete;
   Responder& operator=(const Responder&) = delete;
 
-  bool ready() const { return pid_ > 0 && udp_port_ != 0 && control_port_ != 0; }
+  bool ready() const { return process_ != nullptr && udp_port_ != 0 && control_port_ != 0; }
   std::uint16_t udp_port() const { return static_cast<std::uint16_t>(udp_port_); }
 
   // One control command; the reply lines up to and including `ok` or `error: ...`.
@@ -120,7 +72,7 @@ class Responder {
       const std::string line = command + "\n";
       if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size())) {
         const auto until = Clock::now() + 5s;
-        while (auto got = ReadLine(fd, until)) {
+        while (auto got = test_support::ReadLine(fd, until)) {
           reply += *got + "\n";
           if (*got == "ok" || got->rfind("error: ", 0) == 0) break;
         }
@@ -131,8 +83,7 @@ class Responder {
   }
 
  private:
-  pid_t pid_ = -1;
-  int stdout_ = -1;
+  std::unique_ptr<test_support::ChildProcess> process_;
   int udp_port_ = 0;
   int control_port_ = 0;
 };

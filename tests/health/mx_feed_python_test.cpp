@@ -2,24 +2,17 @@
 // server (gnmi_python_server.py) with stubs generated at test time. It sends
 // values in encodings mx-sim never uses, full paths without a prefix, and a
 // Juniper-style extension; with --refuse-stream it forces the POLL fallback.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "health/mx_feed.hpp"
 #include "tests/health/feed_recorder.hpp"
-
-extern char** environ;
+#include "tests/support/child_process.hpp"
 
 namespace driad::health {
 namespace {
@@ -27,7 +20,8 @@ namespace {
 using namespace std::chrono_literals;
 using policy::MxState;
 
-// The Python server as a child process; killed and reaped by the destructor.
+// The Python server as a child process, stopped by the destructor before its
+// work folder goes.
 class PythonServer {
  public:
   explicit PythonServer(bool refuse_stream) {
@@ -38,51 +32,25 @@ class PythonServer {
         DRIAD_PYTHON3, std::string(DRIAD_SOURCE_DIR) + "/tests/health/gnmi_python_server.py",
         DRIAD_SOURCE_DIR, workdir_};
     if (refuse_stream) args.emplace_back("--refuse-stream");
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    if (::posix_spawn(&pid_, DRIAD_PYTHON3, &actions, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = fds[0];
     // "port N", within 20 s (stub generation included).
-    std::string line;
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < until) {
-      pollfd waiting{out_, POLLIN, 0};
-      if (::poll(&waiting, 1, 100) <= 0) continue;
-      char c = 0;
-      if (::read(out_, &c, 1) != 1) break;
-      if (c != '\n') {
-        line.push_back(c);
-        continue;
-      }
-      if (line.starts_with("port ")) port_ = std::stoi(line.substr(5));
-      break;
+    auto child = test_support::ChildProcess::Start(
+        std::move(args), [](const std::string& line) { return line.starts_with("port "); }, 20s);
+    if (!child) {
+      ADD_FAILURE() << child.error();
+      return;
     }
+    process_ = std::move(*child);
+    port_ = std::stoi(process_->lines().back().substr(5));
   }
   ~PythonServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
+    process_.reset();
     std::error_code ignored;
     if (!workdir_.empty()) std::filesystem::remove_all(workdir_, ignored);
   }
   int port() const { return port_; }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
+  std::unique_ptr<test_support::ChildProcess> process_;
   int port_ = 0;
   std::string workdir_;
 };

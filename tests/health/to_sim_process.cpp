@@ -3,14 +3,12 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -23,27 +21,6 @@ extern char** environ;
 
 namespace driad::health::testing {
 namespace {
-
-// Reads one '\n'-terminated line from `fd` before `until`; nullopt on EOF or timeout.
-std::optional<std::string> ReadLine(int fd, std::chrono::steady_clock::time_point until) {
-  std::string line;
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          until - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) return std::nullopt;
-    pollfd waiting{fd, POLLIN, 0};
-    const int ready = ::poll(&waiting, 1, static_cast<int>(left));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return std::nullopt;
-    char c;
-    const ssize_t got = ::read(fd, &c, 1);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return std::nullopt;
-    if (c == '\n') return line;
-    line.push_back(c);
-  }
-}
 
 // Waits up to `patience` for `pid` to exit; its wait status, or nullopt.
 std::optional<int> WaitExit(pid_t pid, std::chrono::milliseconds patience) {
@@ -86,48 +63,20 @@ tl::expected<std::unique_ptr<ToSimProcess>, std::string> ToSimProcess::Start(
   if (std::getenv("TO_SIM_VERBOSE") == nullptr) args.emplace_back("--quiet");
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   const bool tls = std::find(args.begin(), args.end(), "--tls-cert") != args.end();
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  std::unique_ptr<ToSimProcess> process(new ToSimProcess());
-  const int spawned =
-      ::posix_spawn(&process->pid_, TO_SIM_PATH, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  process->stdout_fd_ = pipe_fds[0];
-  if (spawned != 0) {
-    process->pid_ = -1;
-    return tl::unexpected("posix_spawn " + std::string(TO_SIM_PATH) + ": " +
-                          std::strerror(spawned));
-  }
   // The one stdout line: "to-sim listening on 127.0.0.1:PORT".
   const std::string marker = "to-sim listening on 127.0.0.1:";
-  auto line = ReadLine(process->stdout_fd_, std::chrono::steady_clock::now() + 15s);
-  if (!line || line->rfind(marker, 0) != 0) {
-    return tl::unexpected("to-sim did not announce its port; it said: " + line.value_or("nothing"));
-  }
-  const int port = std::atoi(line->c_str() + marker.size());
-  if (port <= 0 || port > 65535) return tl::unexpected("to-sim announced: " + *line);
+  auto child = test_support::ChildProcess::Start(
+      std::move(args), [&](const std::string& line) { return line.starts_with(marker); }, 15s);
+  if (!child) return tl::unexpected(child.error());
+  const std::string& line = (*child)->lines().back();
+  const int port = std::atoi(line.c_str() + marker.size());
+  if (port <= 0 || port > 65535) return tl::unexpected("to-sim announced: " + line);
+
+  std::unique_ptr<ToSimProcess> process(new ToSimProcess());
+  process->process_ = std::move(*child);
   process->port_ = static_cast<std::uint16_t>(port);
   process->url_ = std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port);
   return process;
-}
-
-ToSimProcess::~ToSimProcess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    if (!WaitExit(pid_, 5s)) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  if (stdout_fd_ >= 0) ::close(stdout_fd_);
 }
 
 tl::expected<std::string, std::string> ToSimProcess::Control(const std::string& method,

@@ -3,8 +3,6 @@
 // throwaway self-signed certificate for the HTTPS tests.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -15,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "tests/support/child_process.hpp"
+
 namespace driad::health::testing {
 
 using namespace std::chrono_literals;
@@ -23,16 +23,13 @@ inline constexpr const char* kSimUser = "amt-driad";
 inline constexpr const char* kSimPassword = "example-password";
 
 // One to-sim child process on 127.0.0.1:0, serving tests/fixtures/trafficops
-// as kSimUser / kSimPassword. The destructor sends SIGTERM and, if the
-// process lingers, SIGKILL: no test leaves it behind.
+// as kSimUser / kSimPassword, stopped (SIGTERM, then SIGKILL) with the
+// object: no test leaves it behind.
 class ToSimProcess {
  public:
   // `extra_args` go after the defaults (e.g. --tls-cert F --tls-key F).
   static tl::expected<std::unique_ptr<ToSimProcess>, std::string> Start(
       const std::vector<std::string>& extra_args = {});
-  ~ToSimProcess();
-  ToSimProcess(const ToSimProcess&) = delete;
-  ToSimProcess& operator=(const ToSimProcess&) = delete;
 
   // "http://127.0.0.1:PORT" (or https:// when started with a certificate).
   const std::string& url() const { return url_; }
@@ -50,8 +47,7 @@ class ToSimProcess {
 
  private:
   ToSimProcess() = default;
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  std::unique_ptr<test_support::ChildProcess> process_;
   std::string url_;
   std::uint16_t port_ = 0;
 };

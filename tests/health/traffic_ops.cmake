@@ -14,7 +14,7 @@ driad_unit_test(traffic_ops_http_test
     ${CMAKE_CURRENT_LIST_DIR}/traffic_ops_client_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/traffic_ops_feed_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/to_sim_process.cpp
-  LIBS driad_traffic_ops CURL::libcurl nlohmann_json::nlohmann_json)
+  LIBS driad_traffic_ops driad_test_support CURL::libcurl nlohmann_json::nlohmann_json)
 target_compile_definitions(traffic_ops_http_test PRIVATE
   TO_SIM_PATH="$<TARGET_FILE:to-sim>" DRIAD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(traffic_ops_http_test to-sim)

@@ -12,10 +12,7 @@ addresses stay documentation addresses: they are only data in answers)."""
 import copy
 import json
 import os
-import re
-import select
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -24,6 +21,7 @@ import unittest
 import urllib.request
 
 import driad_harness as h
+from to_sim_launcher import ToSimProcess
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "trafficops")
 TO_USER = "driad-reader"
@@ -92,30 +90,13 @@ def central_mx_server(servers):
     return server
 
 
-class ToSim:
-    """to-sim on 127.0.0.1, a free port, with a fixtures directory of its own."""
+class ToSim(ToSimProcess):
+    """to-sim on 127.0.0.1, a free port, with a fixtures directory of its own
+    (its log in it), and its /_sim/ control calls."""
 
     def __init__(self, fixtures_dir):
-        self.dir = fixtures_dir
-        self.log_path = os.path.join(fixtures_dir, "to-sim.log")
-        self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [h.TO_SIM, "--listen", "127.0.0.1:0", "--fixtures", fixtures_dir, "--user", TO_USER,
-             "--password", TO_PASSWORD], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
-        deadline = time.monotonic() + 10
-        line = b""
-        while time.monotonic() < deadline and not line.endswith(b"\n"):
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if ready:
-                chunk = os.read(self.proc.stdout.fileno(), 1)
-                if not chunk:
-                    break
-                line += chunk
-        found = re.match(rb"to-sim listening on 127\.0\.0\.1:(\d+)", line)
-        if not found:
-            self.stop()
-            raise RuntimeError(f"to-sim did not start: {line!r}\n{self.log()}")
-        self.port = int(found.group(1))
+        super().__init__(h.TO_SIM, fixtures_dir, "--user", TO_USER, "--password", TO_PASSWORD,
+                         log_path=os.path.join(fixtures_dir, "to-sim.log"))
         self.url = f"http://127.0.0.1:{self.port}"
 
     def request(self, method, path, body=None):
@@ -132,21 +113,6 @@ class ToSim:
 
     def stats(self):
         return json.loads(self.request("GET", "/_sim/stats"))
-
-    def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc.stdout.close()
-        self._log.close()
 
 
 def mx_sim_at(host, port, anycast):

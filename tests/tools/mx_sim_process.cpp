@@ -2,13 +2,8 @@
 #include "tests/tools/mx_sim_process.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,32 +12,10 @@
 
 #include "tools/mx-sim/path.hpp"
 
-extern char** environ;
-
 namespace driad::mxsim::testing {
 namespace {
 
-// Reads one '\n'-terminated line from `fd` before `until`; nullopt on EOF or
-// timeout. Byte-at-a-time is fine for the few short lines read here.
-std::optional<std::string> ReadLine(int fd, std::chrono::steady_clock::time_point until) {
-  std::string line;
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          until - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) return std::nullopt;
-    pollfd waiting{fd, POLLIN, 0};
-    const int ready = ::poll(&waiting, 1, static_cast<int>(left));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return std::nullopt;
-    char c;
-    const ssize_t got = ::read(fd, &c, 1);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return std::nullopt;
-    if (c == '\n') return line;
-    line.push_back(c);
-  }
-}
+using test_support::ReadLine;
 
 std::string After(const std::string& line, const std::string& marker) {
   const size_t at = line.find(marker);
@@ -60,66 +33,26 @@ tl::expected<std::unique_ptr<MxSimProcess>, std::string> MxSimProcess::Start(
   // MX_SIM_VERBOSE=1 in the environment shows mx-sim's own log when debugging.
   if (std::getenv("MX_SIM_VERBOSE") == nullptr) args.push_back("--quiet");
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  auto child = test_support::ChildProcess::Start(
+      std::move(args), [](const std::string& line) { return line == "mx-sim: ready"; }, 15s);
+  if (!child) return tl::unexpected(child.error());
 
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return tl::unexpected(std::string("pipe failed"));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   std::unique_ptr<MxSimProcess> process(new MxSimProcess());
-  const int spawned =
-      ::posix_spawn(&process->pid_, MX_SIM_PATH, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  process->stdout_fd_ = pipe_fds[0];
-  if (spawned != 0) {
-    process->pid_ = -1;
-    return tl::unexpected("posix_spawn " + std::string(MX_SIM_PATH) + ": " +
-                          std::strerror(spawned));
-  }
-
-  const auto until = std::chrono::steady_clock::now() + 15s;
-  std::string transcript;
-  while (auto line = ReadLine(process->stdout_fd_, until)) {
-    transcript += *line + "\n";
-    if (auto gnmi = After(*line, "gnmi listening on "); !gnmi.empty()) {
+  process->process_ = std::move(*child);
+  for (const auto& line : process->process_->lines()) {
+    if (auto gnmi = After(line, "gnmi listening on "); !gnmi.empty()) {
       process->gnmi_address_ = gnmi;
     }
-    if (auto control = After(*line, "control listening on "); !control.empty()) {
+    if (auto control = After(line, "control listening on "); !control.empty()) {
       process->control_port_ = std::stoi(control.substr(control.rfind(':') + 1));
     }
-    if (*line == "mx-sim: ready") break;
   }
   if (process->gnmi_address_.empty() || process->control_port_ == 0) {
+    std::string transcript;
+    for (const auto& line : process->process_->lines()) transcript += line + "\n";
     return tl::unexpected("mx-sim did not announce its ports; output:\n" + transcript);
   }
   return process;
-}
-
-MxSimProcess::~MxSimProcess() {
-  if (pid_ > 0 && Stop() < 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  if (stdout_fd_ >= 0) ::close(stdout_fd_);
-}
-
-int MxSimProcess::Stop(std::chrono::milliseconds patience) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  const auto until = std::chrono::steady_clock::now() + patience;
-  while (std::chrono::steady_clock::now() < until) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return -1;
 }
 
 tl::expected<std::vector<std::string>, std::string> MxSimProcess::Control(

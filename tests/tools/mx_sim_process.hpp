@@ -2,8 +2,6 @@
 // its control port, and collects a Subscribe stream with bounded waits.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -19,20 +17,20 @@
 #include <tl/expected.hpp>
 
 #include "proto/gnmi.grpc.pb.h"
+#include "tests/support/child_process.hpp"
 
 namespace driad::mxsim::testing {
 
 using namespace std::chrono_literals;
 
-// One mx-sim child process, listening on 127.0.0.1 only. The destructor
-// sends SIGTERM and, if the process lingers, SIGKILL: no test leaves it behind.
+// One mx-sim child process, listening on 127.0.0.1 only, stopped (SIGTERM,
+// then SIGKILL) with the object: no test leaves it behind.
 class MxSimProcess {
  public:
   // Starts mx-sim with --listen/--control on 127.0.0.1:0 plus `extra_args`,
   // and waits (bounded) for it to announce its ports.
   static tl::expected<std::unique_ptr<MxSimProcess>, std::string> Start(
       const std::vector<std::string>& extra_args);
-  ~MxSimProcess();
 
   const std::string& gnmi_address() const { return gnmi_address_; }
   int control_port() const { return control_port_; }
@@ -42,12 +40,11 @@ class MxSimProcess {
   tl::expected<std::vector<std::string>, std::string> Control(const std::string& command) const;
 
   // SIGTERM, then waits up to `patience` for exit; the exit status, or -1.
-  int Stop(std::chrono::milliseconds patience = 5s);
+  int Stop(std::chrono::milliseconds patience = 5s) { return process_->Stop(patience); }
 
  private:
   MxSimProcess() = default;
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  std::unique_ptr<test_support::ChildProcess> process_;
   std::string gnmi_address_;
   int control_port_ = 0;
 };

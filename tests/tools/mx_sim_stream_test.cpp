@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "tests/tools/mx_sim_process.hpp"
+#include "tools/mx-sim/model.hpp"
 #include "tools/mx-sim/path.hpp"
 
 namespace driad::mxsim::testing {
@@ -335,6 +337,125 @@ TEST_F(MxSimTest, ControlStateAndErrors) {
   EXPECT_FALSE(sim_->Control("tunnels many"));
   EXPECT_FALSE(sim_->Control("oper-status SIDEWAYS"));
   EXPECT_FALSE(sim_->Control("reboot"));
+}
+
+// A subscription whose samples are a minute apart, so that after the sync
+// only what a test provokes arrives.
+std::unique_ptr<StreamClient> QuietStream(gnmi::gNMI::Stub& stub, LeafTable& table) {
+  auto stream = std::make_unique<StreamClient>(stub, DefaultSubscribe(0, 60'000));
+  EXPECT_TRUE(stream->ReadUntil(
+      table, [](const LeafTable& t) { return t.sync_count > 0; }, 10s));
+  return stream;
+}
+
+TEST_F(MxSimTest, GarbageReachesEverySyncedStreamAndLeavesTheMxAlone) {
+  StartSim({"--tunnels", "2"});
+  LeafTable first_table, second_table;
+  auto first = QuietStream(*stub_, first_table);
+  auto second = QuietStream(*stub_, second_table);
+  auto reply = sim_->Control("garbage");
+  ASSERT_TRUE(reply) << reply.error();
+  const size_t expected = Garbage(GarbageKind::kAll, SimOptions{}, "").size();
+  ASSERT_EQ(reply->size(), 1u);
+  EXPECT_EQ((*reply)[0],
+            "garbage all: " + std::to_string(expected) + " responses to each of 2 streams");
+  for (auto* stream : {first.get(), second.get()}) {
+    size_t got = 0;
+    size_t huge = 0;
+    bool empty_response = false;
+    while (got < expected) {
+      auto response = stream->Next(5s);
+      ASSERT_TRUE(response.has_value()) << "after " << got << " of " << expected;
+      ++got;
+      empty_response |= response->response_case() == gnmi::SubscribeResponse::RESPONSE_NOT_SET;
+      for (const auto& update : response->update().update()) {
+        huge += update.val().string_val().size() >= kHugeBytes ? 1 : 0;
+      }
+    }
+    EXPECT_GE(huge, 2u);
+    EXPECT_TRUE(empty_response);
+    EXPECT_FALSE(stream->Next(300ms).has_value()) << "more than the garbage arrived";
+    EXPECT_FALSE(stream->WaitEnd(0ms).has_value()) << "garbage must not end the stream";
+  }
+  // The simulated MX itself is unchanged: a new stream gets the true values.
+  LeafTable table;
+  auto third = SyncedStream(table);
+  EXPECT_EQ(table.String(kLo0Status), "UP");
+  EXPECT_EQ(table.Uint(kTunnelCount), 2u);
+  EXPECT_EQ(table.Subinterfaces("ud-0/0/0"), 2);
+}
+
+TEST_F(MxSimTest, GarbageWhileStalledIsRefused) {
+  StartSim();
+  Control("stall");
+  auto reply = sim_->Control("garbage wrong-type");
+  ASSERT_FALSE(reply);
+  EXPECT_NE(reply.error().find("stalled"), std::string::npos) << reply.error();
+  Control("resume");
+  EXPECT_TRUE(sim_->Control("garbage wrong-type"));
+}
+
+// The `state` line, or "" when it cannot be read.
+std::string StateLine(const MxSimProcess& sim) {
+  auto state = sim.Control("state");
+  return state && state->size() == 1 ? state->front() : std::string();
+}
+
+TEST_F(MxSimTest, ChurnFlipsTheTunnelCountThenRestoresIt) {
+  StartSim({"--tunnels", "4"});
+  LeafTable table;
+  auto stream = QuietStream(*stub_, table);
+  ASSERT_EQ(table.update_counts[kTunnelCount], 1);
+  Control("churn 2000 1");
+  // Bounded: the run lasts a second; allow a slow machine ten.
+  std::string state;
+  for (int i = 0; i < 100; ++i) {
+    state = StateLine(*sim_);
+    if (state.find("churn=off") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_NE(state.find("churn=off"), std::string::npos) << state;
+  const auto at = state.find("churned=");
+  ASSERT_NE(at, std::string::npos) << state;
+  const uint64_t flips = std::stoull(state.substr(at + 8));
+  EXPECT_GT(flips, 0u);
+  EXPECT_LE(flips, 2000u) << "more flips than the rate allows in the run";
+  EXPECT_NE(state.find("tunnels=4 "), std::string::npos) << state;
+
+  // Every update of the count differs from the one before: 5, 4, 5, ...
+  uint64_t last = 4;
+  bool alternates = true;
+  while (auto response = stream->Next(500ms)) {
+    for (const auto& update : response->update().update()) {
+      const auto path = PathString(JoinPath(response->update().prefix(), update.path()));
+      if (path != kTunnelCount) continue;
+      alternates &= update.val().uint_val() != last;
+      last = update.val().uint_val();
+    }
+    table.Apply(*response);
+  }
+  EXPECT_TRUE(alternates);
+  EXPECT_NE(StateLine(*sim_).find(" queued=0 "), std::string::npos) << StateLine(*sim_);
+  // One update per flip, plus the sync's, plus the return to 4 after an odd run.
+  EXPECT_EQ(table.update_counts[kTunnelCount], static_cast<int>(1 + flips + flips % 2));
+  EXPECT_EQ(table.Uint(kTunnelCount), 4u);
+  EXPECT_EQ(table.Subinterfaces("ud-0/0/0"), 4);
+}
+
+TEST_F(MxSimTest, ChurnStopsOnCommandOrANewTunnelCount) {
+  StartSim({"--tunnels", "7"});
+  Control("churn 100 300");
+  EXPECT_NE(StateLine(*sim_).find(" churn=100/s("), std::string::npos) << StateLine(*sim_);
+  Control("churn stop");
+  std::string state = StateLine(*sim_);
+  EXPECT_NE(state.find(" churn=off"), std::string::npos) << state;
+  EXPECT_NE(state.find("tunnels=7 "), std::string::npos) << state;
+  Control("churn 100 300");
+  Control("tunnels 3");
+  state = StateLine(*sim_);
+  EXPECT_NE(state.find(" churn=off"), std::string::npos) << state;
+  EXPECT_NE(state.find("tunnels=3 "), std::string::npos) << state;
+  EXPECT_FALSE(sim_->Control("churn 100001 1"));
 }
 
 TEST_F(MxSimTest, ExitsCleanlyOnSigtermWithOpenStream) {

@@ -2,6 +2,11 @@
 // control command parser, the exported leaves and their rendering.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
+
 #include "tools/mx-sim/command.hpp"
 #include "tools/mx-sim/control_server.hpp"
 #include "tools/mx-sim/model.hpp"
@@ -95,6 +100,43 @@ TEST(MxSimCommand, RejectsBadInputWithAReason) {
   }
 }
 
+TEST(MxSimCommand, ParsesGarbageAndChurn) {
+  auto garbage = ParseCommand("garbage");
+  ASSERT_TRUE(garbage) << garbage.error();
+  EXPECT_EQ(garbage->kind, Command::Kind::kGarbage);
+  EXPECT_EQ(garbage->garbage, GarbageKind::kAll);
+  EXPECT_EQ(ParseCommand("garbage wrong-type")->garbage, GarbageKind::kWrongType);
+  EXPECT_EQ(ParseCommand("garbage HUGE")->garbage, GarbageKind::kHuge);
+  EXPECT_EQ(ParseCommand("garbage bad-path")->garbage, GarbageKind::kBadPath);
+  EXPECT_EQ(ParseCommand("garbage no-value")->garbage, GarbageKind::kNoValue);
+  EXPECT_EQ(ParseCommand("garbage unknown-path")->garbage, GarbageKind::kUnknownPath);
+  EXPECT_EQ(ParseCommand("garbage all")->garbage, GarbageKind::kAll);
+
+  auto churn = ParseCommand("churn 10000 30");
+  ASSERT_TRUE(churn) << churn.error();
+  EXPECT_EQ(churn->kind, Command::Kind::kChurn);
+  EXPECT_EQ(churn->number, 10'000u);
+  EXPECT_EQ(churn->seconds, 30u);
+  EXPECT_EQ(ParseCommand("churn 100000 300")->number, kMaxChurnRate);
+  auto stop = ParseCommand("churn stop");
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->kind, Command::Kind::kChurn);
+  EXPECT_FALSE(stop->number.has_value());
+}
+
+TEST(MxSimCommand, RejectsBadGarbageAndChurn) {
+  for (const char* line :
+       {"garbage nonsense", "garbage huge extra", "churn", "churn 10", "churn 0 5", "churn 5 0",
+        "churn 100001 5", "churn 5 301", "churn fast 5", "churn 5 -1", "churn stop now"}) {
+    auto command = ParseCommand(line);
+    EXPECT_FALSE(command) << line;
+    if (!command) {
+      EXPECT_FALSE(command.error().empty()) << line;
+    }
+  }
+  EXPECT_NE(ParseCommand("garbage nonsense").error().find("unknown-path"), std::string::npos);
+}
+
 TEST(MxSimControl, SplitsHostAndPort) {
   auto v4 = SplitHostPort("127.0.0.1:32767");
   ASSERT_TRUE(v4);
@@ -156,6 +198,113 @@ TEST(MxSimModel, RenderGroupsByListEntry) {
   EXPECT_EQ(PathString(notifications[0].prefix()), "/amt/relay");
   ASSERT_EQ(notifications[0].delete__size(), 1);
   EXPECT_EQ(PathString(notifications[0].delete_(0)), "/state/gone");
+}
+
+TEST(MxSimModel, TunnelLeavesAreTheLeavesOfOneTunnel) {
+  SimOptions options;
+  MxState state;
+  state.tunnels = 3;
+  const auto leaves = Leaves(options, state, SteadyClock::now());
+  std::set<std::string> keys;
+  for (const auto& leaf : leaves) keys.insert(leaf.key);
+  const auto second = TunnelLeaves(options, 2);
+  ASSERT_EQ(second.size(), 2u);
+  for (const auto& leaf : second) {
+    EXPECT_TRUE(keys.contains(leaf.key)) << leaf.key;
+    EXPECT_NE(leaf.key.find("subinterface[index=2]"), std::string::npos) << leaf.key;
+  }
+  const Leaf count = TunnelCountLeaf(3);
+  EXPECT_EQ(count.key, kTunnelCountPath);
+  EXPECT_EQ(count.value.uint_val(), 3u);
+}
+
+// Every update of a garbage batch, as (full path string, value).
+std::vector<std::pair<std::string, gnmi::TypedValue>> Updates(
+    const std::vector<gnmi::SubscribeResponse>& responses) {
+  std::vector<std::pair<std::string, gnmi::TypedValue>> out;
+  for (const auto& response : responses) {
+    for (const auto& update : response.update().update()) {
+      out.emplace_back(PathString(JoinPath(response.update().prefix(), update.path())),
+                       update.val());
+    }
+  }
+  return out;
+}
+
+TEST(MxSimGarbage, AllIsEveryKindInOrder) {
+  const SimOptions options;
+  size_t sum = 0;
+  for (const GarbageKind kind :
+       {GarbageKind::kUnknownPath, GarbageKind::kWrongType, GarbageKind::kBadPath,
+        GarbageKind::kNoValue, GarbageKind::kHuge}) {
+    const auto batch = Garbage(kind, options, "");
+    EXPECT_FALSE(batch.empty()) << GarbageKindName(kind);
+    sum += batch.size();
+  }
+  EXPECT_EQ(Garbage(GarbageKind::kAll, options, "").size(), sum);
+}
+
+TEST(MxSimGarbage, UnknownPathsAreNoLeafTheMxExports) {
+  const SimOptions options;
+  MxState state;
+  state.tunnels = 2;
+  std::set<std::string> real;
+  for (const auto& leaf : Leaves(options, state, SteadyClock::now())) real.insert(leaf.key);
+  const auto batch = Garbage(GarbageKind::kUnknownPath, options, "mx1");
+  for (const auto& [path, value] : Updates(batch)) EXPECT_FALSE(real.contains(path)) << path;
+  for (const auto& response : batch) EXPECT_EQ(response.update().prefix().target(), "mx1");
+}
+
+TEST(MxSimGarbage, WrongTypesHitKnownLeaves) {
+  const auto updates = Updates(Garbage(GarbageKind::kWrongType, SimOptions{}, ""));
+  const auto find = [&](const std::string& path, gnmi::TypedValue::ValueCase kind) {
+    return std::any_of(updates.begin(), updates.end(), [&](const auto& update) {
+      return update.first == path && update.second.value_case() == kind;
+    });
+  };
+  const std::string lo0 = "/interfaces/interface[name=lo0]/state/oper-status";
+  const std::string ud = "/interfaces/interface[name=ud-0/0/0]/state";
+  EXPECT_TRUE(find(lo0, gnmi::TypedValue::kIntVal));
+  EXPECT_TRUE(find(ud + "/oper-status", gnmi::TypedValue::kBoolVal));
+  EXPECT_TRUE(find(ud + "/counters/out-octets", gnmi::TypedValue::kStringVal));
+  EXPECT_TRUE(find(kTunnelCountPath, gnmi::TypedValue::kStringVal));
+  EXPECT_TRUE(find(kTunnelCountPath, gnmi::TypedValue::kLeaflistVal));
+}
+
+TEST(MxSimGarbage, BadPathsSayDownWhereNoRealLeafIs) {
+  const auto updates = Updates(Garbage(GarbageKind::kBadPath, SimOptions{}, ""));
+  ASSERT_GE(updates.size(), 6u);
+  for (const auto& [path, value] : updates) {
+    EXPECT_EQ(value.string_val(), "DOWN") << path;
+    EXPECT_NE(path, "/interfaces/interface[name=lo0]/state/oper-status");
+  }
+  // The text of the first one does not parse: an unbalanced bracket.
+  EXPECT_FALSE(ParsePath(updates.front().first));
+}
+
+TEST(MxSimGarbage, NoValueLeavesValuesAndResponsesEmpty) {
+  const auto batch = Garbage(GarbageKind::kNoValue, SimOptions{}, "");
+  const auto updates = Updates(batch);
+  ASSERT_FALSE(updates.empty());
+  for (const auto& [path, value] : updates) {
+    EXPECT_EQ(value.value_case(), gnmi::TypedValue::VALUE_NOT_SET) << path;
+  }
+  EXPECT_TRUE(std::any_of(batch.begin(), batch.end(), [](const auto& response) {
+    return response.response_case() == gnmi::SubscribeResponse::RESPONSE_NOT_SET;
+  }));
+}
+
+TEST(MxSimGarbage, HugeValuesAreSixtyFourKiB) {
+  const auto updates = Updates(Garbage(GarbageKind::kHuge, SimOptions{}, ""));
+  size_t huge = 0;
+  for (const auto& [path, value] : updates) {
+    const size_t size = value.has_string_val() ? value.string_val().size()
+                        : value.has_json_val() ? value.json_val().size()
+                                               : 0;
+    huge += size >= kHugeBytes ? 1 : 0;
+    huge += path.size() >= kHugeBytes ? 1 : 0;
+  }
+  EXPECT_GE(huge, 5u);
 }
 
 TEST(MxSimModel, JsonEncodingQuotesStringsOnly) {

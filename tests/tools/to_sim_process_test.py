@@ -9,77 +9,23 @@ Run: to_sim_process_test.py --to-sim PATH --fixtures DIR [unittest args]"""
 import email.utils
 import json
 import os
-import re
 import select
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from to_sim_launcher import ToSimProcess  # noqa: E402  (shared with test_traffic_ops.py)
+
 TO_SIM = ""
 FIXTURES = ""
-READY = re.compile(r"^to-sim listening on (127\.0\.0\.1|\[::1\]):(\d+)$")
 LOGIN = json.dumps({"u": "admin", "p": "twelve12"}).encode()
-
-
-class ToSim:
-    """One to-sim process; stop() sends SIGTERM (then SIGKILL) and returns the
-    exit status, whatever else it printed on stdout, and its log (stderr)."""
-
-    def __init__(self, *args, listen="127.0.0.1:0"):
-        self.dir = tempfile.mkdtemp(prefix="to-sim-test-")
-        self.stderr = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen([TO_SIM, "--listen", listen, "--fixtures", FIXTURES, *args],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self.stderr)
-        self.ready_line = self._read_line(10.0)
-        found = READY.match(self.ready_line or "")
-        if not found:
-            _, _, log = self.stop()
-            raise RuntimeError(f"no ready line, got {self.ready_line!r}: {log}")
-        self.host = found.group(1).strip("[]")
-        self.port = int(found.group(2))
-
-    def _read_line(self, timeout):
-        deadline = time.monotonic() + timeout
-        line = b""
-        while time.monotonic() < deadline and not line.endswith(b"\n"):
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if not ready:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            byte = os.read(self.proc.stdout.fileno(), 1)
-            if not byte:
-                break
-            line += byte
-        return line.decode(errors="replace").rstrip("\n") if line.endswith(b"\n") else None
-
-    def log(self):
-        with open(os.path.join(self.dir, "stderr.log"), "r", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        rest = self.proc.stdout.read()
-        self.proc.stdout.close()
-        self.stderr.close()
-        log = self.log()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return self.proc.returncode, rest, log
 
 
 class Answer:
@@ -112,7 +58,7 @@ def cookies(answer):
 
 class Base(unittest.TestCase):
     def start(self, *args, **kwargs):
-        sim = ToSim(*args, **kwargs)
+        sim = ToSimProcess(TO_SIM, FIXTURES, *args, **kwargs)
         self.addCleanup(self.stopped, sim)
         return sim
 

@@ -51,17 +51,79 @@ tl::expected<uint64_t, std::string> Number(std::string_view command, std::string
   return value;
 }
 
+constexpr GarbageKind kGarbageKinds[] = {GarbageKind::kAll,       GarbageKind::kUnknownPath,
+                                         GarbageKind::kWrongType, GarbageKind::kBadPath,
+                                         GarbageKind::kNoValue,   GarbageKind::kHuge};
+
+// garbage [all|unknown-path|wrong-type|bad-path|no-value|huge]
+tl::expected<Command, std::string> ParseGarbage(const std::vector<std::string_view>& words) {
+  Command command;
+  command.kind = Command::Kind::kGarbage;
+  if (words.size() == 1) return command;
+  if (words.size() == 2) {
+    for (const GarbageKind kind : kGarbageKinds) {
+      if (!EqualsNoCase(words[1], GarbageKindName(kind))) continue;
+      command.garbage = kind;
+      return command;
+    }
+  }
+  std::string kinds;
+  for (const GarbageKind kind : kGarbageKinds) {
+    kinds += (kinds.empty() ? "" : "|") + std::string(GarbageKindName(kind));
+  }
+  return tl::unexpected("garbage takes at most one of " + kinds);
+}
+
+// churn RATE SECONDS | churn stop
+tl::expected<Command, std::string> ParseChurn(const std::vector<std::string_view>& words) {
+  Command command;
+  command.kind = Command::Kind::kChurn;
+  if (words.size() == 2 && EqualsNoCase(words[1], "stop")) return command;
+  if (words.size() != 3) return tl::unexpected(std::string("churn takes RATE SECONDS, or stop"));
+  auto rate = Number("churn RATE", words[1], kMaxChurnRate);
+  if (!rate) return tl::unexpected(rate.error());
+  auto seconds = Number("churn SECONDS", words[2], kMaxChurnSeconds);
+  if (!seconds) return tl::unexpected(seconds.error());
+  if (*rate == 0 || *seconds == 0) {
+    return tl::unexpected(std::string("churn RATE and SECONDS must be at least 1"));
+  }
+  command.number = *rate;
+  command.seconds = *seconds;
+  return command;
+}
+
 }  // namespace
+
+std::string_view GarbageKindName(GarbageKind kind) {
+  switch (kind) {
+    case GarbageKind::kAll:
+      return "all";
+    case GarbageKind::kUnknownPath:
+      return "unknown-path";
+    case GarbageKind::kWrongType:
+      return "wrong-type";
+    case GarbageKind::kBadPath:
+      return "bad-path";
+    case GarbageKind::kNoValue:
+      return "no-value";
+    case GarbageKind::kHuge:
+      return "huge";
+  }
+  return "?";
+}
 
 std::string CommandHelp() {
   return "commands: oper-status UP|DOWN, ud-status UP|DOWN, anycast present|absent, tunnels N, "
-         "rate BPS|auto, cpu-idle N, stall, resume, drop, refuse on|off, state, quit";
+         "rate BPS|auto, cpu-idle N, stall, resume, drop, refuse on|off, garbage [KIND], "
+         "churn RATE SECONDS|stop, state, quit";
 }
 
 tl::expected<Command, std::string> ParseCommand(std::string_view line) {
   const auto words = Words(line);
   if (words.empty()) return tl::unexpected("empty command; " + CommandHelp());
   const std::string_view name = words[0];
+  if (name == "garbage") return ParseGarbage(words);
+  if (name == "churn") return ParseChurn(words);
   Command command;
 
   struct Bare {

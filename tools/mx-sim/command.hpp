@@ -11,6 +11,16 @@
 
 namespace driad::mxsim {
 
+// What `garbage` sends: notifications a client cannot use (model.hpp, Garbage).
+enum class GarbageKind {
+  kAll,          // every kind below, in this order
+  kUnknownPath,  // leaves the MX does not export
+  kWrongType,    // known leaves with the wrong TypedValue kind
+  kBadPath,      // paths with unbalanced brackets, empty names, the deprecated field
+  kNoValue,      // updates without a value, an empty notification, an empty response
+  kHuge,         // 64 KiB values and keys
+};
+
 struct Command {
   enum class Kind {
     kOperStatus,  // oper-status UP|DOWN        relay interface (lo0) state
@@ -23,18 +33,30 @@ struct Command {
     kResume,      // resume
     kDrop,        // drop                       end every stream (UNAVAILABLE)
     kRefuse,      // refuse on|off              new Subscribes get UNAVAILABLE
+    kGarbage,     // garbage [KIND]             unusable notifications on every stream
+    kChurn,       // churn RATE SECONDS|stop    flip the tunnel count RATE times a second
     kState,       // state                      print the current values
     kQuit,        // quit                       close this control connection
   };
   Kind kind = Kind::kState;
-  bool flag = false;               // UP, present, on
-  std::optional<uint64_t> number;  // tunnels, rate (unset = auto), cpu idle
+  bool flag = false;  // UP, present, on
+  // tunnels, rate (unset = auto), cpu idle, churn rate (unset = stop)
+  std::optional<uint64_t> number;
+  uint64_t seconds = 0;  // churn length
+  GarbageKind garbage = GarbageKind::kAll;
 };
 
 // The largest `tunnels` value: each tunnel is two leaves in every update.
 inline constexpr uint64_t kMaxTunnels = 100'000;
 // The largest `rate`, 1 Tbit/s, keeps the out-octets arithmetic in 64 bits.
 inline constexpr uint64_t kMaxRateBps = 1'000'000'000'000;
+
+// Churn bounds: a rate a gRPC stream on loopback carries, for at most 5 minutes.
+inline constexpr uint64_t kMaxChurnRate = 100'000;
+inline constexpr uint64_t kMaxChurnSeconds = 300;
+
+// The `garbage` kind names, as the control port spells them.
+std::string_view GarbageKindName(GarbageKind kind);
 
 tl::expected<Command, std::string> ParseCommand(std::string_view line);
 

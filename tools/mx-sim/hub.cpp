@@ -3,6 +3,7 @@
 #include "tools/mx-sim/hub.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "tools/mx-sim/path.hpp"
@@ -192,7 +193,8 @@ tl::expected<std::string, std::string> Hub::Apply(const Command& command) {
       state_.anycast_present = command.flag;
       break;
     case Command::Kind::kTunnels:
-      state_.Rebase(now);  // the old rate applies up to now
+      if (churn_) EndChurn(now);  // the churn's base gives way to the new count
+      state_.Rebase(now);         // the old rate applies up to now
       state_.tunnels = static_cast<uint32_t>(command.number.value_or(0));
       break;
     case Command::Kind::kRate:
@@ -218,11 +220,48 @@ tl::expected<std::string, std::string> Hub::Apply(const Command& command) {
     case Command::Kind::kRefuse:
       refusing_ = command.flag;
       break;
+    case Command::Kind::kGarbage: {
+      // A stalled MX sends nothing; garbage would break that promise.
+      if (stalled_) return tl::unexpected(std::string("stalled: resume first"));
+      size_t streams = 0;
+      size_t responses = 0;
+      for (auto& [stream, sub] : subscribers_) {
+        if (sub.closed || !sub.synced) continue;
+        auto garbage = Garbage(command.garbage, options_, sub.target);
+        responses = garbage.size();  // the same for every stream
+        ++streams;
+        stream->Send(std::move(garbage));
+      }
+      return "garbage " + std::string(GarbageKindName(command.garbage)) + ": " +
+             std::to_string(responses) + " responses to each of " + std::to_string(streams) +
+             " streams";
+    }
+    case Command::Kind::kChurn:
+      if (!command.number) {
+        if (churn_) EndChurn(now);
+        break;
+      }
+      StartChurn(*command.number, command.seconds, now);
+      Wake();
+      return output;
     case Command::Kind::kState: {
       size_t open = 0;
-      for (const auto& [stream, sub] : subscribers_) open += sub.closed ? 0 : 1;
+      size_t queued = 0;
+      for (const auto& [stream, sub] : subscribers_) {
+        open += sub.closed ? 0 : 1;
+        queued += stream->Queued();
+      }
+      std::string churn = "off";
+      if (churn_) {
+        char left[32];
+        std::snprintf(left, sizeof left, "%.1f",
+                      std::chrono::duration<double>(churn_->end - now).count());
+        churn = std::to_string(churn_->rate) + "/s(" + left + "s-left)";
+      }
       output = state_.Describe(options_, now) + " stalled=" + (stalled_ ? "yes" : "no") +
-               " refuse=" + (refusing_ ? "on" : "off") + " streams=" + std::to_string(open);
+               " refuse=" + (refusing_ ? "on" : "off") + " streams=" + std::to_string(open) +
+               " queued=" + std::to_string(queued) + " churn=" + churn +
+               " churned=" + std::to_string(churned_);
       return output;
     }
     case Command::Kind::kQuit:
@@ -249,6 +288,7 @@ void Hub::Run() {
   while (!stop_) {
     const auto now = Clock::now();
     if (!stalled_) {
+      if (churn_) Churn(now);
       if (!subscribers_.empty()) {
         const auto leaves = Leaves(options_, state_, now);
         for (auto& [stream, sub] : subscribers_) {
@@ -266,7 +306,8 @@ void Hub::Run() {
 }
 
 Hub::Clock::time_point Hub::NextDue(Clock::time_point now) const {
-  auto due = Clock::time_point::max();
+  // A churn sends a batch at every floor interval.
+  auto due = churn_ ? now + kMinInterval : Clock::time_point::max();
   for (const auto& [stream, sub] : subscribers_) {
     if (sub.closed) continue;
     if (!sub.synced || sub.pending_polls > 0) return now;
@@ -277,6 +318,90 @@ Hub::Clock::time_point Hub::NextDue(Clock::time_point now) const {
     }
   }
   return due;
+}
+
+void Hub::StartChurn(uint64_t rate, uint64_t seconds, Clock::time_point now) {
+  // A new run replaces a running one and flips around the same base.
+  const uint32_t base = churn_ ? churn_->base : state_.tunnels;
+  const auto churn_leaf = [](Leaf leaf) {
+    std::string serialized = leaf.value.SerializeAsString();
+    return ChurnLeaf{std::move(leaf), std::move(serialized)};
+  };
+  ChurnRun run;
+  run.rate = rate;
+  run.base = base;
+  run.start = now;
+  run.end = now + std::chrono::seconds(seconds);
+  for (auto& leaf : TunnelLeaves(options_, base + 1)) run.extra.push_back(churn_leaf(leaf));
+  run.low = churn_leaf(TunnelCountLeaf(base));
+  run.high = churn_leaf(TunnelCountLeaf(base + 1));
+  churn_ = std::move(run);
+}
+
+void Hub::Churn(Clock::time_point now) {
+  ChurnRun& run = *churn_;
+  const double elapsed = std::chrono::duration<double>(std::min(now, run.end) - run.start).count();
+  const auto target = static_cast<uint64_t>(elapsed * static_cast<double>(run.rate));
+  // At most 50 ms worth at once: what a stall or a starved worker left
+  // behind is skipped, not sent as a burst.
+  const uint64_t most = std::max<uint64_t>(1, run.rate / 20);
+  if (target > run.accounted + most) run.accounted = target - most;
+  const uint64_t flips = target > run.accounted ? target - run.accounted : 0;
+  run.accounted += flips;
+  std::map<Stream*, std::vector<gnmi::SubscribeResponse>> out;
+  for (uint64_t i = 0; i < flips; ++i) {
+    const bool present = state_.tunnels == run.base;
+    state_.Rebase(now);  // with rate auto, the tunnel count sets the counter's growth
+    state_.tunnels = present ? run.base + 1 : run.base;
+    for (auto& [stream, sub] : subscribers_) {
+      if (sub.closed || !sub.synced || sub.mode != gnmi::SubscriptionList::STREAM) continue;
+      ChurnFlip(sub, present, out[stream]);
+    }
+  }
+  churned_ += flips;
+  for (auto& [stream, responses] : out) {
+    if (!responses.empty()) stream->Send(std::move(responses));
+  }
+  if (now >= run.end) EndChurn(now);
+}
+
+void Hub::ChurnFlip(Subscriber& sub, bool present, std::vector<gnmi::SubscribeResponse>& out) {
+  const ChurnRun& run = *churn_;
+  const ChurnLeaf& count = present ? run.high : run.low;
+  std::vector<const Leaf*> updates;
+  std::vector<gnmi::Path> deletes;
+  for (auto& entry : sub.entries) {
+    if (entry.mode != gnmi::ON_CHANGE) continue;  // SAMPLE entries see the count when sampled
+    for (const auto& extra : run.extra) {
+      if (!PathMatches(entry.path, extra.leaf.path)) continue;
+      if (present) {
+        entry.sent[extra.leaf.key] = extra.serialized;
+        updates.push_back(&extra.leaf);
+      } else if (entry.sent.erase(extra.leaf.key) > 0) {
+        deletes.push_back(extra.leaf.path);
+      }
+    }
+    if (PathMatches(entry.path, count.leaf.path)) {
+      entry.sent[count.leaf.key] = count.serialized;
+      updates.push_back(&count.leaf);
+    }
+  }
+  if (updates.empty() && deletes.empty()) return;
+  const RenderOptions render{sub.encoding, sub.target, options_.legacy_leaves, NowNanos()};
+  for (auto& notification : Render(updates, deletes, render)) {
+    auto& response = out.emplace_back();
+    *response.mutable_update() = std::move(notification);
+    AddHeader(options_, response.mutable_extension());
+  }
+}
+
+void Hub::EndChurn(Clock::time_point now) {
+  state_.Rebase(now);
+  state_.tunnels = churn_->base;
+  churn_.reset();
+  // The regular diff sends whatever the last flip left different.
+  changed_ = true;
+  Wake();
 }
 
 void Hub::Service(Stream* stream, Subscriber& sub, const std::vector<Leaf>& leaves,

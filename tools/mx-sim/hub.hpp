@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,7 +21,7 @@
 
 namespace driad::mxsim {
 
-// The sending side of one Subscribe RPC, as the Hub sees it. Both calls are
+// The sending side of one Subscribe RPC, as the Hub sees it. Every call is
 // made with the Hub's lock held and must not call back into the Hub.
 class Stream {
  public:
@@ -28,6 +29,8 @@ class Stream {
   virtual void Send(std::vector<gnmi::SubscribeResponse> responses) = 0;
   // Ends the RPC with `status` once what was sent has been written.
   virtual void Close(const grpc::Status& status) = 0;
+  // Responses sent but not yet written to the client.
+  virtual size_t Queued() = 0;
 };
 
 // Intervals below this are raised to it so a careless client cannot make the
@@ -88,7 +91,32 @@ class Hub {
     bool closed = false;
   };
 
+  // A churn run (`churn RATE SECONDS`): the tunnel count flips between base
+  // and base + 1, `rate` times a second, until `end`; then it is base again.
+  struct ChurnLeaf {
+    Leaf leaf;
+    std::string serialized;  // as Entry::sent keeps it
+  };
+  struct ChurnRun {
+    uint64_t rate = 0;
+    uint32_t base = 0;
+    Clock::time_point start{};
+    Clock::time_point end{};
+    uint64_t accounted = 0;        // flips sent, or skipped after a stall, since start
+    std::vector<ChurnLeaf> extra;  // the leaves of tunnel base + 1
+    ChurnLeaf low, high;           // the tunnel-count leaf at base and at base + 1
+  };
+
   void Run();
+  void StartChurn(uint64_t rate, uint64_t seconds, Clock::time_point now);
+  // Sends the flips due by `now` to every synced STREAM subscriber; ends the
+  // run when it is over.
+  void Churn(Clock::time_point now);
+  // What one flip (to base + 1 when `present`, else to base) sends to `sub`:
+  // only its ON_CHANGE entries, and their `sent` tables kept up to date, so
+  // later diffs and heartbeats carry on from the truth.
+  void ChurnFlip(Subscriber& sub, bool present, std::vector<gnmi::SubscribeResponse>& out);
+  void EndChurn(Clock::time_point now);
   // Sends everything now due to one subscriber (closing it after ONCE).
   void Service(Stream* stream, Subscriber& sub, const std::vector<Leaf>& leaves,
                Clock::time_point now, bool changed);
@@ -103,6 +131,8 @@ class Hub {
   bool stalled_ = false;
   bool refusing_ = false;
   bool changed_ = false;  // state changed since the worker last looked
+  std::optional<ChurnRun> churn_;
+  uint64_t churned_ = 0;  // flips sent since start-up
   bool wake_ = false;
   bool stop_ = false;
   std::thread worker_;

@@ -1,6 +1,8 @@
-// Implements the simulated MX's leaves and their rendering (model.hpp).
+// Implements the simulated MX's leaves, their rendering and the garbage (model.hpp).
 #include "tools/mx-sim/model.hpp"
 
+#include <initializer_list>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -98,19 +100,32 @@ std::vector<Leaf> Leaves(const SimOptions& options, const MxState& state,
   }
   AddString(out, ud + "/state/oper-status", state.ud_up ? "UP" : "DOWN");
   AddUint(out, ud + "/state/counters/out-octets", state.OutOctets(now));
-  // Two leaves per tunnel on purpose: a client must count subinterface keys,
-  // not leaves.
   for (uint32_t index = 1; index <= state.tunnels; ++index) {
-    const std::string sub = ud + "/subinterfaces/subinterface[index=" + std::to_string(index) + "]";
-    AddUint(out, sub + "/state/index", index);
-    AddString(out, sub + "/state/oper-status", "UP");
+    for (auto& leaf : TunnelLeaves(options, index)) out.push_back(std::move(leaf));
   }
-  AddUint(out, kTunnelCountPath, state.tunnels);
+  out.push_back(TunnelCountLeaf(state.tunnels));
   AddUint(out,
           "/components/component[name=" + Quoted(options.routing_engine) +
               "]/properties/property[name=cpu-utilization-idle]/state/value",
           state.cpu_idle);
   return out;
+}
+
+std::vector<Leaf> TunnelLeaves(const SimOptions& options, uint32_t index) {
+  // Two leaves per tunnel on purpose: a client must count subinterface keys,
+  // not leaves.
+  std::vector<Leaf> out;
+  const std::string sub = "/interfaces/interface[name=" + Quoted(options.ud_device) +
+                          "]/subinterfaces/subinterface[index=" + std::to_string(index) + "]";
+  AddUint(out, sub + "/state/index", index);
+  AddString(out, sub + "/state/oper-status", "UP");
+  return out;
+}
+
+Leaf TunnelCountLeaf(uint32_t count) {
+  std::vector<Leaf> out;
+  AddUint(out, kTunnelCountPath, count);
+  return std::move(out.front());
 }
 
 gnmi::TypedValue Encode(const gnmi::TypedValue& value, gnmi::Encoding encoding) {
@@ -175,6 +190,167 @@ int64_t NowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The garbage builders: each appends the responses of one GarbageKind.
+namespace {
+
+// A response holding one notification under `prefix` (path text, "" for none).
+gnmi::SubscribeResponse Notice(const std::string& prefix, const std::string& target) {
+  gnmi::SubscribeResponse response;
+  auto* notification = response.mutable_update();
+  notification->set_timestamp(NowNanos());
+  if (!prefix.empty()) *notification->mutable_prefix() = P(prefix);
+  notification->mutable_prefix()->set_target(target);
+  return response;
+}
+
+// Adds an update at `path` (relative to the prefix); the value is the caller's.
+gnmi::TypedValue* Put(gnmi::SubscribeResponse& response, const gnmi::Path& path) {
+  auto* update = response.mutable_update()->add_update();
+  *update->mutable_path() = path;
+  return update->mutable_val();
+}
+
+gnmi::TypedValue* Put(gnmi::SubscribeResponse& response, const std::string& path) {
+  return Put(response, P(path));
+}
+
+// A path built element by element, for shapes path text cannot express.
+// Each element is {name} or {name, key, value}.
+gnmi::Path Raw(std::initializer_list<std::initializer_list<std::string>> elems) {
+  gnmi::Path path;
+  for (const auto& elem : elems) {
+    const std::vector<std::string> parts(elem);
+    auto* added = path.add_elem();
+    added->set_name(parts[0]);
+    if (parts.size() == 3) (*added->mutable_key())[parts[1]] = parts[2];
+  }
+  return path;
+}
+
+struct Prefixes {
+  std::string relay, ud, component;
+  explicit Prefixes(const SimOptions& options)
+      : relay("/interfaces/interface[name=" + Quoted(options.interface) + "]"),
+        ud("/interfaces/interface[name=" + Quoted(options.ud_device) + "]"),
+        component("/components/component[name=" + Quoted(options.routing_engine) + "]") {}
+};
+
+void UnknownPaths(const Prefixes& at, const std::string& target,
+                  std::vector<gnmi::SubscribeResponse>& out) {
+  auto& relay = out.emplace_back(Notice(at.relay, target));
+  Put(relay, "/state/no-such-leaf")->set_string_val("junk");
+  Put(relay, "/subinterfaces/subinterface[index=0]/ipv4/no-such-container/value")->set_uint_val(1);
+  auto& model = out.emplace_back(Notice("/no-such-model/entry[name=x]", target));
+  Put(model, "/state/value")->set_uint_val(7);
+  *model.mutable_update()->add_delete_() = P("/state/gone");
+  // An update of the root itself: no element to match at all.
+  auto& root = out.emplace_back(Notice("", target));
+  Put(root, gnmi::Path{})->set_string_val("a value at the root");
+}
+
+void WrongTypes(const Prefixes& at, const std::string& target,
+                std::vector<gnmi::SubscribeResponse>& out) {
+  auto& relay = out.emplace_back(Notice(at.relay, target));
+  Put(relay, "/state/oper-status")->set_int_val(1);
+  auto& ud = out.emplace_back(Notice(at.ud, target));
+  Put(ud, "/state/oper-status")->set_bool_val(true);
+  Put(ud, "/state/counters/out-octets")->set_string_val("lots");
+  Put(ud, "/state/counters/out-octets")->set_int_val(-5);
+  Put(ud, "/state/counters/out-octets")->set_double_val(std::numeric_limits<double>::quiet_NaN());
+  Put(ud, "/state/counters/out-octets")->set_json_val("{not json");
+  auto& amt = out.emplace_back(Notice("/amt/relay", target));
+  Put(amt, "/state/tunnel-count")->set_string_val("many");
+  auto* pair = Put(amt, "/state/tunnel-count")->mutable_leaflist_val();
+  pair->add_element()->set_uint_val(1);
+  pair->add_element()->set_uint_val(2);
+  auto& cpu = out.emplace_back(Notice(at.component, target));
+  Put(cpu, "/properties/property[name=cpu-utilization-idle]/state/value")
+      ->set_bytes_val("\xff\xfe");
+}
+
+void BadPaths(const Prefixes& at, const std::string& target,
+              std::vector<gnmi::SubscribeResponse>& out) {
+  auto& root = out.emplace_back(Notice("", target));
+  // An element name holding an unbalanced "[", as a careless text parser leaves it.
+  Put(root, Raw({{"interfaces"}, {"interface[name=lo0"}, {"state"}, {"oper-status"}}))
+      ->set_string_val("DOWN");
+  // A key value with an unbalanced "]".
+  Put(root, Raw({{"interfaces"}, {"interface", "name", "lo0]"}, {"state"}, {"oper-status"}}))
+      ->set_string_val("DOWN");
+  // A key with an empty name, and an element with an empty name.
+  Put(root, Raw({{"interfaces"}, {"interface", "", "lo0"}, {"state"}, {"oper-status"}}))
+      ->set_string_val("DOWN");
+  Put(root, Raw({{"interfaces"}, {""}, {"state"}, {"oper-status"}}))->set_string_val("DOWN");
+  // Only the deprecated string elements (pre-0.4 gNMI), no elem.
+  gnmi::Path old_style;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  for (const char* part : {"interfaces", "interface[name=lo0]", "state", "oper-status"}) {
+    old_style.add_element(part);
+  }
+#pragma GCC diagnostic pop
+  Put(root, old_style)->set_string_val("DOWN");
+  // A prefix with an unbalanced "[", then a well-formed relative path; and a
+  // delete of a path no leaf lies under.
+  auto& prefixed = out.emplace_back(Notice("", target));
+  *prefixed.mutable_update()->mutable_prefix() = Raw({{"interfaces"}, {"interface[name=lo0"}});
+  prefixed.mutable_update()->mutable_prefix()->set_target(target);
+  Put(prefixed, "/state/oper-status")->set_string_val("DOWN");
+  *prefixed.mutable_update()->add_delete_() = Raw({{"state["}, {"oper-status]"}});
+  // An empty element inside an otherwise real path under the relay interface.
+  auto& relay = out.emplace_back(Notice(at.relay, target));
+  Put(relay, Raw({{""}, {"oper-status"}}))->set_string_val("DOWN");
+}
+
+void NoValues(const Prefixes& at, const std::string& target,
+              std::vector<gnmi::SubscribeResponse>& out) {
+  auto& relay = out.emplace_back(Notice(at.relay, target));
+  Put(relay, "/state/oper-status");
+  auto& ud = out.emplace_back(Notice(at.ud, target));
+  Put(ud, "/state/oper-status");
+  Put(ud, "/state/counters/out-octets");
+  auto& amt = out.emplace_back(Notice("/amt/relay", target));
+  Put(amt, "/state/tunnel-count");
+  amt.mutable_update()->add_update();   // no path either
+  out.emplace_back().mutable_update();  // a notification with nothing in it
+  out.emplace_back();                   // a response with nothing in it
+}
+
+void HugeValues(const Prefixes& at, const std::string& target,
+                std::vector<gnmi::SubscribeResponse>& out) {
+  auto& relay = out.emplace_back(Notice(at.relay, target));
+  Put(relay, "/state/description")->set_string_val(std::string(kHugeBytes, 'x'));
+  auto& digits = out.emplace_back(Notice(at.ud, target));
+  Put(digits, "/state/counters/out-octets")->set_string_val(std::string(kHugeBytes, '9'));
+  auto& open = out.emplace_back(Notice(at.ud, target));
+  Put(open, "/state/counters/out-octets")->set_json_val(std::string(kHugeBytes, '['));
+  // Valid JSON, nested 32768 deep: a recursive parser or destructor overflows.
+  auto& nested = out.emplace_back(Notice("/amt/relay", target));
+  Put(nested, "/state/tunnel-count")
+      ->set_json_val(std::string(kHugeBytes / 2, '[') + std::string(kHugeBytes / 2, ']'));
+  auto& key = out.emplace_back(Notice("", target));
+  Put(key, Raw({{"interfaces"},
+                {"interface", "name", std::string(kHugeBytes, 'k')},
+                {"state"},
+                {"oper-status"}}))
+      ->set_string_val("DOWN");
+}
+
+}  // namespace
+
+std::vector<gnmi::SubscribeResponse> Garbage(GarbageKind kind, const SimOptions& options,
+                                             const std::string& target) {
+  const Prefixes at(options);
+  std::vector<gnmi::SubscribeResponse> out;
+  const bool all = kind == GarbageKind::kAll;
+  if (all || kind == GarbageKind::kUnknownPath) UnknownPaths(at, target, out);
+  if (all || kind == GarbageKind::kWrongType) WrongTypes(at, target, out);
+  if (all || kind == GarbageKind::kBadPath) BadPaths(at, target, out);
+  if (all || kind == GarbageKind::kNoValue) NoValues(at, target, out);
+  if (all || kind == GarbageKind::kHuge) HugeValues(at, target, out);
+  return out;
 }
 
 }  // namespace driad::mxsim

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proto/gnmi.pb.h"
+#include "tools/mx-sim/command.hpp"
 
 namespace driad::mxsim {
 
@@ -61,6 +62,24 @@ inline constexpr const char* kTunnelCountPath = "/amt/relay/state/tunnel-count";
 // Every leaf the simulated MX exports right now, in a stable order.
 std::vector<Leaf> Leaves(const SimOptions& options, const MxState& state,
                          SteadyClock::time_point now);
+
+// The two leaves of tunnel `index` (1-based): its subinterface's index and
+// oper-status under the tunnel device.
+std::vector<Leaf> TunnelLeaves(const SimOptions& options, uint32_t index);
+// The generic tunnel-count leaf holding `count`.
+Leaf TunnelCountLeaf(uint32_t count);
+
+// The size of the values and keys `garbage huge` sends.
+inline constexpr size_t kHugeBytes = size_t{64} * 1024;
+
+// Responses a gNMI client cannot use, of `kind`, with `target` in every
+// prefix. They say nothing about the simulated MX (whose state they leave
+// alone) except that wrong-type sends oper-status as an int and a bool, which
+// a client that turns values into text reads as "not UP". Every status leaf
+// the bad paths aim at carries "DOWN", so a client that misreads a bad path
+// as a real one shows it.
+std::vector<gnmi::SubscribeResponse> Garbage(GarbageKind kind, const SimOptions& options,
+                                             const std::string& target);
 
 // A value as the subscriber asked for it: PROTO keeps the typed scalar, JSON
 // turns it into json_val text (numbers bare, strings quoted).

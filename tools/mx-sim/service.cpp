@@ -62,6 +62,11 @@ class SubscribeReactor final
     FinishLocked(status);
   }
 
+  size_t Queued() override {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+  }
+
   // Reactions.
   void OnReadDone(bool ok) override {
     // !ok: the client half-closed or the RPC ended. A STREAM subscription
