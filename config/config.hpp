@@ -12,6 +12,7 @@
 #include "dns/server.hpp"
 #include "policy/amt_relay.hpp"
 #include "zones/snapshot.hpp"
+#include "zones/source_list.hpp"
 
 namespace driad::config {
 
@@ -23,11 +24,6 @@ struct ZoneConfig {
   bool serial_configured = false;
   std::vector<zones::WireName> ns;
   std::uint32_t ttl = 3600;
-};
-
-struct SourceConfig {
-  zones::Prefix prefix;
-  std::string relay_group;
 };
 
 struct TlsConfig {
@@ -144,16 +140,13 @@ struct AdminConfig {
   std::string listen = "127.0.0.1:8053";
 };
 
-struct RrlConfig {
-  std::uint32_t responses_per_second = 20;
-  std::uint32_t slip = 2;
-  std::uint8_t ipv4_prefix = 24;
-  std::uint8_t ipv6_prefix = 56;
-};
+// The `rrl` section is the listeners' RRL options as they are (dns/rrl.hpp).
+using RrlConfig = dns::RrlOptions;
 
 struct TcpConfig {
   std::chrono::milliseconds idle_timeout{10000};
   std::uint32_t max_connections = 1024;
+  std::uint32_t max_connections_per_client = 16;  // 0: no limit
 };
 
 struct Config {
@@ -164,7 +157,14 @@ struct Config {
   std::uint16_t edns_udp_size = 1232;
   TcpConfig tcp;
   std::vector<ZoneConfig> zones;
-  std::vector<SourceConfig> sources;
+  // The prefixes of `sources` and of `sources_file` (in that order), shared by
+  // every copy of the Config. Each one's group indexes source_groups: the names
+  // of relay_groups in their order, then the names only sources use (Traffic
+  // Ops cachegroups) in order of first use. So with no Traffic Ops the groups
+  // of a SnapshotSpec are numbered alike and the list serves it as it is.
+  zones::SourceList sources;
+  std::vector<std::string> source_groups;
+  std::string sources_file;  // as resolved against the config's directory; empty: none
   std::vector<RelayGroupConfig> relay_groups;
   PolicyConfig policy;
   std::optional<TrafficOpsConfig> traffic_ops;

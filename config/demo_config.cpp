@@ -50,7 +50,8 @@ const std::string& demo_config_json() {
     }
   ],
   "policy": { "ttl": 60, "degraded_ttl": 5, "hold_up_s": 5, "stale_after_ms": 3000,
-              "high_watermark": 0.85, "low_watermark": 0.70, "overload_mode": "spill" }
+              "high_watermark": 0.85, "low_watermark": 0.70, "overload_mode": "spill" },
+  "admin": { "listen": "127.0.0.1:8053" }
 }
 )";
   return kDemo;

@@ -1,13 +1,18 @@
 // Loading and validating the JSON config: each section is read into the typed
 // Config, then the cross-checks (zones, sources, groups) run over the result.
+#include <malloc.h>
+
+#include <algorithm>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <map>
+#include <numeric>
 #include <set>
-#include <sstream>
+#include <tuple>
 
 #include "config/config.hpp"
 #include "config/json_reader.hpp"
+#include "config/sources_file.hpp"
 #include "dns/amtrelay_text.hpp"
 #include "dns/name.hpp"
 #include "dns/reverse_name.hpp"
@@ -19,21 +24,22 @@ using nlohmann::json;
 
 class Loader {
  public:
-  explicit Loader(const std::string& file) : reader_(file) {}
+  explicit Loader(const std::string& file) : reader_(file), file_(file) {}
 
   tl::expected<Config, ConfigErrors> load(const json& root) {
     config_.file = "";
     if (reader_.object(
             root, "",
-            {"listen", "threads", "edns_udp_size", "tcp", "zones", "sources", "relay_groups",
-             "policy", "traffic_ops", "coverage_zone_file", "ecs", "admin", "rrl"},
-            {"listen", "zones", "sources", "relay_groups"})) {
+            {"listen", "threads", "edns_udp_size", "tcp", "zones", "sources", "sources_file",
+             "relay_groups", "policy", "traffic_ops", "coverage_zone_file", "ecs", "admin", "rrl"},
+            {"listen", "zones", "relay_groups"})) {
       read_listen(root);
       reader_.read(root, "threads", "", config_.threads, 0, 1024);
       reader_.read(root, "edns_udp_size", "", config_.edns_udp_size, 512, 4096);
       read_tcp(root);
       read_zones(root);
       read_sources(root);
+      read_sources_file(root);
       read_relay_groups(root);
       read_policy(root);
       read_traffic_ops(root);
@@ -75,12 +81,16 @@ class Loader {
 
   void read_tcp(const json& root) {
     const auto it = root.find("tcp");
-    if (it == root.end() || !reader_.object(*it, "/tcp", {"idle_timeout_ms", "max_connections"}))
+    if (it == root.end() ||
+        !reader_.object(*it, "/tcp",
+                        {"idle_timeout_ms", "max_connections", "max_connections_per_client"}))
       return;
     auto idle_ms = static_cast<std::uint32_t>(config_.tcp.idle_timeout.count());
     reader_.read(*it, "idle_timeout_ms", "/tcp", idle_ms, 100, 3600000);
     config_.tcp.idle_timeout = std::chrono::milliseconds(idle_ms);
     reader_.read(*it, "max_connections", "/tcp", config_.tcp.max_connections, 1, 1000000);
+    reader_.read(*it, "max_connections_per_client", "/tcp", config_.tcp.max_connections_per_client,
+                 0, 1000000);
   }
 
   tl::expected<zones::WireName, std::string> name(const json& object, std::string_view key,
@@ -170,26 +180,61 @@ class Loader {
 
   void read_sources(const json& root) {
     const auto it = root.find("sources");
-    if (it == root.end() || !reader_.array(*it, "/sources")) return;
+    if (it == root.end()) {
+      if (!root.contains("sources_file")) {
+        reader_.error("/sources", "is required (or 'sources_file', or both)");
+      }
+      return;
+    }
+    if (!reader_.array(*it, "/sources")) return;
     for (std::size_t i = 0; i < it->size(); ++i) {
       const std::string pointer = JsonReader::child("/sources", i);
       const json& item = (*it)[i];
       if (!reader_.object(item, pointer, {"prefix", "relay_group"}, {"prefix", "relay_group"}))
         continue;
-      SourceConfig source;
       std::string prefix_text;
+      std::string group;
       reader_.read(item, "prefix", pointer, prefix_text);
-      reader_.read(item, "relay_group", pointer, source.relay_group);
+      reader_.read(item, "relay_group", pointer, group);
       if (!item.contains("prefix") || !item.contains("relay_group")) continue;
       auto prefix = zones::parse_prefix(prefix_text);
       if (!prefix) {
         reader_.error(JsonReader::child(pointer, "prefix"), prefix.error());
         continue;
       }
-      source.prefix = *prefix;
-      sources_pointers_.push_back(pointer);
-      config_.sources.push_back(std::move(source));
+      sources_.add(*prefix, sources_.intern(group), static_cast<std::uint32_t>(i));
     }
+    json_sources_ = sources_.entries.size();
+  }
+
+  // `sources_file`, relative to the config file's directory unless absolute.
+  void read_sources_file(const json& root) {
+    if (!root.contains("sources_file")) return;
+    std::string path;
+    reader_.read(root, "sources_file", "", path);
+    if (path.empty()) {
+      if (root["sources_file"].is_string()) reader_.error("/sources_file", "is empty");
+      return;
+    }
+    const std::filesystem::path given(path);
+    if (given.is_relative()) {
+      const auto directory = std::filesystem::path(file_).parent_path();
+      if (!directory.empty()) path = (directory / given).string();
+    }
+    config_.sources_file = path;
+    // Not a device or a pipe: /dev/zero would never end.
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!ec && status.type() != std::filesystem::file_type::regular) {
+      reader_.error("/sources_file", path + ": is not a regular file");
+      return;
+    }
+    auto text = read_text_file(path);
+    if (!text) {
+      reader_.error("/sources_file", text.error());
+      return;
+    }
+    parse_sources_text(*text, path, sources_, source_errors_);
   }
 
   void read_relay_groups(const json& root) {
@@ -450,9 +495,9 @@ class Loader {
 
   void read_rrl(const json& root) {
     const auto it = root.find("rrl");
-    if (it == root.end() ||
-        !reader_.object(*it, "/rrl",
-                        {"responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix"})) {
+    if (it == root.end() || !reader_.object(*it, "/rrl",
+                                            {"responses_per_second", "slip", "ipv4_prefix",
+                                             "ipv6_prefix", "window_s", "max_amplification"})) {
       return;
     }
     RrlConfig rrl;
@@ -460,6 +505,8 @@ class Loader {
     reader_.read(*it, "slip", "/rrl", rrl.slip, 0, 10);
     reader_.read(*it, "ipv4_prefix", "/rrl", rrl.ipv4_prefix, 8, 32);
     reader_.read(*it, "ipv6_prefix", "/rrl", rrl.ipv6_prefix, 16, 128);
+    reader_.read(*it, "window_s", "/rrl", rrl.window_s, 1, 60);
+    reader_.read(*it, "max_amplification", "/rrl", rrl.max_amplification, 0, 1000);
     config_.rrl = rrl;
   }
 
@@ -492,32 +539,112 @@ class Loader {
                       "'" + name + "' is also " + groups_pointers_[it->second]);
       }
     }
-    std::map<std::string, std::size_t> prefixes;
-    for (std::size_t i = 0; i < config_.sources.size(); ++i) {
-      const SourceConfig& source = config_.sources[i];
-      const std::string text = zones::to_string(source.prefix);
-      if (const auto [it, fresh] = prefixes.emplace(text, i); !fresh) {
-        reader_.error(sources_pointers_[i] + "/prefix",
-                      text + " is also " + sources_pointers_[it->second]);
-      }
-      const bool inside =
-          std::any_of(config_.zones.begin(), config_.zones.end(),
-                      [&](const ZoneConfig& zone) { return zone.prefix.contains(source.prefix); });
-      if (!inside && !config_.zones.empty()) {
-        reader_.error(sources_pointers_[i] + "/prefix", text + " lies outside every zone");
-      }
-      if (!groups.contains(source.relay_group) && !config_.traffic_ops) {
-        reader_.error(sources_pointers_[i] + "/relay_group",
-                      "'" + source.relay_group + "' is not a relay group");
-      }
+    finish_sources(groups);
+  }
+
+  // Where source i came from, for messages: "/sources/3" or "FILE:12".
+  std::string source_place(std::size_t i) const {
+    if (i < json_sources_) return JsonReader::child("/sources", sources_.wheres[i]);
+    return config_.sources_file + ":" + std::to_string(sources_.wheres[i]);
+  }
+
+  // An error about source i: at its JSON pointer (`field` below it), or at
+  // its line of the sources file.
+  void source_error(std::size_t i, std::string_view field, const std::string& message) {
+    if (i < json_sources_) {
+      const std::string pointer = JsonReader::child(source_place(i), field);
+      source_errors_.add(file_ + ": " + pointer + ": " + message);
+    } else {
+      source_errors_.add(source_place(i) + ": " + message);
     }
   }
 
+  // Numbers the interned group names as Config::source_groups says (the
+  // relay groups first), checks every source (inside a zone, a known group,
+  // given once), and moves the list into the config.
+  void finish_sources(const std::map<std::string, std::size_t>& groups) {
+    std::vector<std::string> names;
+    for (const RelayGroupConfig& group : config_.relay_groups) names.push_back(group.name);
+    std::map<std::string, std::uint32_t, std::less<>> position;  // not views: `names` grows
+    for (std::size_t g = 0; g < names.size(); ++g)
+      position.emplace(names[g], static_cast<std::uint32_t>(g));
+    std::vector<std::uint32_t> renumber(sources_.names.size());
+    std::vector<bool> known(sources_.names.size());
+    for (std::size_t id = 0; id < sources_.names.size(); ++id) {
+      const std::string& name = sources_.names[id];
+      known[id] = groups.contains(name);
+      if (const auto it = position.find(name); it != position.end()) {
+        renumber[id] = it->second;
+      } else {
+        renumber[id] = static_cast<std::uint32_t>(names.size());
+        names.push_back(name);
+      }
+    }
+    std::vector<zones::SourceSpec>& entries = sources_.entries;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      zones::SourceSpec& source = entries[i];
+      if (!known[source.group] && !config_.traffic_ops) {
+        source_error(i, "relay_group",
+                     "'" + sources_.names[source.group] + "' is not a relay group");
+      }
+      source.group = renumber[source.group];
+    }
+    zones::SourceList list(std::move(entries));
+    // The checks a snapshot build makes anyway, made here on the list so that
+    // the first build finds them done (the zones passed, the table built);
+    // only when one fails is the list walked again to say where.
+    std::vector<zones::Prefix> zone_prefixes;
+    for (const ZoneConfig& zone : config_.zones) zone_prefixes.push_back(zone.prefix);
+    if (!config_.zones.empty() && !list.check_inside(zone_prefixes)) report_outside(list);
+    if (!list.table()) report_duplicates(list);
+    source_errors_.close(file_);
+    config_.sources = std::move(list);
+    config_.source_groups = std::move(names);
+  }
+
+  void report_outside(const zones::SourceList& list) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const zones::Prefix& prefix = list[i].prefix;
+      const bool inside =
+          std::any_of(config_.zones.begin(), config_.zones.end(),
+                      [&](const ZoneConfig& zone) { return zone.prefix.contains(prefix); });
+      if (!inside) source_error(i, "prefix", zones::to_string(prefix) + " lies outside every zone");
+    }
+  }
+
+  void report_duplicates(const zones::SourceList& list) {
+    std::vector<std::uint32_t> order(list.size());
+    std::iota(order.begin(), order.end(), 0U);
+    const auto key = [&list](std::uint32_t i) {
+      const zones::Prefix& prefix = list[i].prefix;
+      return std::tuple(prefix.family, prefix.address, prefix.length, i);
+    };
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+    // Sorted by (prefix, position): each run of one prefix starts at its first use.
+    std::size_t run = 0;
+    for (std::size_t k = 1; k < order.size(); ++k) {
+      const zones::Prefix& prefix = list[order[k]].prefix;
+      if (prefix != list[order[run]].prefix) {
+        run = k;
+        continue;
+      }
+      source_error(order[k], "prefix",
+                   zones::to_string(prefix) + " is also " + source_place(order[run]));
+    }
+  }
+
+  // At most this many errors about single sources are listed (then a count).
+  static constexpr std::size_t kSourceErrorsListed = 100;
+
   JsonReader reader_;
+  std::string file_;
   Config config_;
   std::vector<std::string> zones_pointers_;
-  std::vector<std::string> sources_pointers_;
   std::vector<std::string> groups_pointers_;
+  SourceCollector sources_;
+  std::size_t json_sources_ = 0;  // entries of sources_ from the JSON array, first
+  SourceErrors source_errors_{reader_.errors(), kSourceErrorsListed};
 };
 
 }  // namespace
@@ -554,12 +681,16 @@ tl::expected<Config, ConfigErrors> parse_config(const std::string& json_text,
 }
 
 tl::expected<Config, ConfigErrors> load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return tl::make_unexpected(ConfigErrors{path + ": cannot be read: " + std::strerror(errno)});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  auto text = read_text_file(path);
+  if (!text) return tl::make_unexpected(ConfigErrors{text.error()});
+  auto config = parse_config(*text, path);
+  // The JSON tree, the file texts and the loader's scratch are freed by now;
+  // a large config leaves the heap full of holes that malloc keeps mapped
+  // (half a gigabyte after a million JSON sources) unless told to give them back.
+  text->clear();
+  text->shrink_to_fit();
+  malloc_trim(0);
+  return config;
 }
 
 }  // namespace driad::config

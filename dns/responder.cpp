@@ -288,7 +288,9 @@ ResponseInfo respond(const zones::Snapshot* snapshot, std::span<const std::uint8
       return reply(AnswerKind::error, rcode::servfail);
     }
     sections.answer = &snapshot->answer(group);
-    return reply(AnswerKind::relay_set);
+    ResponseInfo info = reply(AnswerKind::relay_set);
+    info.answer_counter = snapshot->answer_counter(group);
+    return info;
   };
 
   sections.authoritative = true;

@@ -29,6 +29,8 @@ struct ResponseInfo {
   AnswerKind kind = AnswerKind::dropped;
   std::uint16_t rcode = 0;  // extended (BADVERS is 16)
   bool truncated = false;
+  // With kind relay_set: the served group's answer counter (zones::Snapshot::answer_counter).
+  std::uint16_t answer_counter = 0;
 };
 
 // Who asked: the resolver's source address (IPv4-mapped IPv6 given as IPv4).

@@ -1,113 +1,103 @@
-// Worker threads, UDP batches (recvmmsg/sendmmsg) and TCP connections (RFC 7766).
+// Workers: each a TCP event loop (Asio, RFC 7766 connections) and a UDP
+// listener thread per listen address (udp_listener.hpp).
 #include "dns/server.hpp"
 
-#include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <csignal>
 
-#include <array>
-#include <cstring>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 
-#include "dns/message.hpp"
 #include "dns/peer_address.hpp"
-#include "dns/responder.hpp"
 #include "dns/tcp_connection.hpp"
+#include "dns/udp_listener.hpp"
 
 namespace driad::dns {
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using asio::ip::udp;
 
 namespace {
 
-constexpr std::size_t kUdpBatch = 32;
-constexpr std::size_t kUdpBufferSize = 4096;  // the largest EDNS payload driad offers
-constexpr unsigned kUdpRoundsPerWakeup = 16;  // then yield to the other sockets
 constexpr std::size_t kMaxMessage = 65535;
 
-// Set where a socket is bound to a wildcard address, so each reply leaves from
-// the address its query arrived at.
-struct PacketInfo {
-  alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo))];
-};
+// The CPUs this process may run on (taskset, cgroup cpusets), which can be
+// fewer than the machine has: one worker each.
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  }
+  return std::max(1U, std::thread::hardware_concurrency());
+}
 
 }  // namespace
 
 class Worker {
  public:
   Worker(const zones::SnapshotPublisher& publisher, const ServerOptions& options,
-         std::atomic<unsigned>& tcp_connections)
-      : reader_(publisher), options_(options), tcp_connections_(tcp_connections) {}
+         std::atomic<unsigned>& tcp_connections, ClientConnections& per_client)
+      : publisher_(publisher),
+        reader_(publisher),
+        options_(options),
+        tcp_connections_(tcp_connections),
+        per_client_(per_client) {}
 
   tl::expected<void, std::string> bind(const ListenEndpoint& endpoint);
+  // The TCP loop runs on the caller's thread; the UDP listeners on their own.
+  void start_udp() {
+    for (auto& listener : udp_) listener->start();
+  }
   void run() { io_.run(); }
-  void stop() { io_.stop(); }
+  void stop() {
+    io_.stop();
+    for (auto& listener : udp_) listener->stop();
+  }
   void start_listening();
+  void stop_listening();
+  // The TCP loop's counters, then each UDP listener's: one writer each.
+  void sum_into(QueryTotals& totals) const {
+    recorder_.sum_into(totals);
+    for (const auto& listener : udp_) listener->recorder().sum_into(totals);
+  }
+  std::size_t drain_log(const std::function<void(const QueryLogEntry&)>& sink) {
+    std::size_t count = recorder_.drain_log(sink);
+    for (auto& listener : udp_) count += listener->recorder().drain_log(sink);
+    return count;
+  }
 
  private:
-  struct UdpListener {
-    explicit UdpListener(asio::io_context& io) : socket(io) {}
-    udp::socket socket;
-    bool wildcard = false;
-  };
-
-  void arm_udp(UdpListener& listener);
-  void continue_udp(UdpListener& listener);
-  bool drain_udp(UdpListener& listener) noexcept;
   void accept_tcp(tcp::acceptor& acceptor);
 
+  const zones::SnapshotPublisher& publisher_;
   asio::io_context io_{1};
-  zones::SnapshotReader reader_;
+  zones::SnapshotReader reader_;  // the TCP loop's
   const ServerOptions& options_;
   std::atomic<unsigned>& tcp_connections_;
+  ClientConnections& per_client_;
   std::vector<std::unique_ptr<UdpListener>> udp_;
   std::vector<std::unique_ptr<tcp::acceptor>> tcp_;
 
-  // UDP batch state, reused for every batch of this worker.
-  std::array<std::array<std::uint8_t, kUdpBufferSize>, kUdpBatch> udp_in_{};
-  std::array<std::array<std::uint8_t, kUdpBufferSize>, kUdpBatch> udp_out_{};
-  std::array<sockaddr_storage, kUdpBatch> udp_peers_{};
-  std::array<PacketInfo, kUdpBatch> udp_info_{};
-  std::array<iovec, kUdpBatch> udp_in_iov_{};
-  std::array<iovec, kUdpBatch> udp_out_iov_{};
-  std::array<mmsghdr, kUdpBatch> udp_in_msgs_{};
-  std::array<mmsghdr, kUdpBatch> udp_out_msgs_{};
   // TCP responses are built here, then framed into the connection's buffer.
   std::array<std::uint8_t, kMaxMessage> tcp_scratch_{};
-  TcpWorkerState tcp_state_{reader_, tcp_scratch_, tcp_connections_, options_.tcp_idle_timeout};
+  QueryRecorder recorder_{options_.query_log_sample};  // the TCP loop's counters (query_stats.hpp)
+  TcpWorkerState tcp_state_{
+      reader_, tcp_scratch_, tcp_connections_, per_client_, options_.tcp_idle_timeout, recorder_};
 };
 
 tl::expected<void, std::string> Worker::bind(const ListenEndpoint& endpoint) {
-  boost::system::error_code ec;
-  const std::string where = endpoint.address.to_string() + " port " + std::to_string(endpoint.port);
-  auto udp_listener = std::make_unique<UdpListener>(io_);
-  const udp::endpoint udp_endpoint(endpoint.address, endpoint.port);
-  udp_listener->socket.open(udp_endpoint.protocol(), ec);
-  const int on = 1;
-  const int fd = udp_listener->socket.native_handle();
-  if (!ec && endpoint.address.is_v6()) udp_listener->socket.set_option(asio::ip::v6_only(true), ec);
-  if (!ec && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
-    ec.assign(errno, boost::system::system_category());
-  }
-  if (!ec && endpoint.address.is_unspecified()) {
-    udp_listener->wildcard = true;
-    const int rc = endpoint.address.is_v6()
-                       ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)
-                       : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
-    if (rc != 0) ec.assign(errno, boost::system::system_category());
-  }
-  if (!ec) udp_listener->socket.bind(udp_endpoint, ec);
-  if (!ec) udp_listener->socket.non_blocking(true, ec);
-  if (ec) return tl::make_unexpected("UDP " + where + ": " + ec.message());
+  auto udp_listener =
+      std::make_unique<UdpListener>(publisher_, options_.query_log_sample, options_.rrl);
+  if (auto bound = udp_listener->bind(endpoint); !bound) return bound;
   udp_.push_back(std::move(udp_listener));
 
+  boost::system::error_code ec;
+  const std::string where = endpoint.address.to_string() + " port " + std::to_string(endpoint.port);
+  const int on = 1;
   auto acceptor = std::make_unique<tcp::acceptor>(io_);
   const tcp::endpoint tcp_endpoint(endpoint.address, endpoint.port);
   acceptor->open(tcp_endpoint.protocol(), ec);
@@ -124,105 +114,38 @@ tl::expected<void, std::string> Worker::bind(const ListenEndpoint& endpoint) {
 }
 
 void Worker::start_listening() {
-  for (auto& listener : udp_) arm_udp(*listener);
   for (auto& acceptor : tcp_) accept_tcp(*acceptor);
 }
 
-void Worker::arm_udp(UdpListener& listener) {
-  listener.socket.async_wait(udp::socket::wait_read,
-                             [this, &listener](const boost::system::error_code& ec) {
-                               if (ec) return;  // cancelled at shutdown
-                               continue_udp(listener);
-                             });
-}
-
-// Epoll is edge-triggered under Asio: a socket left unread is not reported
-// again until the next datagram, so one that still holds queries is drained
-// again after the other handlers have had their turn.
-void Worker::continue_udp(UdpListener& listener) {
-  if (drain_udp(listener)) {
-    asio::post(io_, [this, &listener] { continue_udp(listener); });
-  } else {
-    arm_udp(listener);
-  }
-}
-
-// Reads up to kUdpBatch queries per system call and answers them with one
-// sendmmsg; a wildcard socket echoes each query's destination as the source.
-// True when it stopped with queries possibly still queued.
-bool Worker::drain_udp(UdpListener& listener) noexcept {
-  const int fd = listener.socket.native_handle();
-  for (unsigned round = 0; round < kUdpRoundsPerWakeup; ++round) {
-    for (std::size_t i = 0; i < kUdpBatch; ++i) {
-      udp_in_iov_[i] = {udp_in_[i].data(), udp_in_[i].size()};
-      msghdr& header = udp_in_msgs_[i].msg_hdr;
-      header = {};
-      header.msg_name = &udp_peers_[i];
-      header.msg_namelen = sizeof(sockaddr_storage);
-      header.msg_iov = &udp_in_iov_[i];
-      header.msg_iovlen = 1;
-      if (listener.wildcard) {
-        header.msg_control = udp_info_[i].control;
-        header.msg_controllen = sizeof udp_info_[i].control;
-      }
-    }
-    const int received = recvmmsg(fd, udp_in_msgs_.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
-    if (received <= 0) return false;
-    const zones::Snapshot* snapshot = reader_.current();
-    unsigned replies = 0;
-    for (int i = 0; i < received; ++i) {
-      const msghdr& in = udp_in_msgs_[i].msg_hdr;
-      if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // larger than any query we answer
-      const ClientAddress client =
-          peer_address(reinterpret_cast<const sockaddr*>(&udp_peers_[i]), in.msg_namelen);
-      const ResponseInfo info = respond(snapshot, {udp_in_[i].data(), udp_in_msgs_[i].msg_len},
-                                        udp_out_[i], Transport::udp, client);
-      if (info.size == 0) continue;
-      udp_out_iov_[replies] = {udp_out_[i].data(), info.size};
-      msghdr& out = udp_out_msgs_[replies].msg_hdr;
-      out = {};
-      out.msg_name = &udp_peers_[i];
-      out.msg_namelen = in.msg_namelen;
-      out.msg_iov = &udp_out_iov_[replies];
-      out.msg_iovlen = 1;
-      if (listener.wildcard && in.msg_controllen > 0) {
-        // The received IP_PKTINFO / IPV6_PKTINFO names the local address; sent
-        // back, it becomes the source. The interface is left to routing.
-        for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr;
-             c = CMSG_NXTHDR(const_cast<msghdr*>(&in), c)) {
-          if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            auto* info4 = reinterpret_cast<in_pktinfo*>(CMSG_DATA(c));
-            info4->ipi_spec_dst = info4->ipi_addr;
-            info4->ipi_ifindex = 0;
-          }
-        }
-        out.msg_control = in.msg_control;
-        out.msg_controllen = in.msg_controllen;
-      }
-      ++replies;
-    }
-    unsigned sent = 0;
-    while (sent < replies) {
-      const int n = sendmmsg(fd, &udp_out_msgs_[sent], replies - sent, MSG_DONTWAIT);
-      if (n <= 0) break;  // a full socket buffer drops the rest, as UDP may
-      sent += static_cast<unsigned>(n);
-    }
-    if (static_cast<std::size_t>(received) < kUdpBatch) return false;
-  }
-  return true;
+// Called by Server::stop_accepting(): each UDP listener answers the datagrams
+// already queued, then stops reading; the acceptors close on the TCP loop.
+void Worker::stop_listening() {
+  for (auto& listener : udp_) listener->stop_reading();
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    for (auto& acceptor : tcp_) acceptor->close(ignored);
+  });
 }
 
 void Worker::accept_tcp(tcp::acceptor& acceptor) {
   acceptor.async_accept([this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
-      if (tcp_connections_.fetch_add(1, std::memory_order_relaxed) >=
-          options_.tcp_max_connections) {
-        tcp_connections_.fetch_sub(1, std::memory_order_relaxed);
-        boost::system::error_code ignored;
-        socket.close(ignored);  // over the cap: refuse by closing at once
+      boost::system::error_code remote_error;
+      const auto remote = socket.remote_endpoint(remote_error);
+      const ClientAddress client =
+          remote_error ? ClientAddress{}
+                       : peer_address(remote.data(), static_cast<socklen_t>(remote.size()));
+      // Over either cap: refuse by closing at once (the per-client count is
+      // taken only when the global one admits the connection).
+      const bool admitted =
+          tcp_connections_.fetch_add(1, std::memory_order_relaxed) < options_.tcp_max_connections &&
+          per_client_.acquire(client);
+      if (admitted) {
+        std::make_shared<TcpConnection>(std::move(socket), tcp_state_, client)->start();
       } else {
-        std::make_shared<TcpConnection>(std::move(socket), tcp_state_)->start();
+        tcp_connections_.fetch_sub(1, std::memory_order_relaxed);
+        socket.close(remote_error);
       }
     }
     accept_tcp(acceptor);
@@ -265,10 +188,9 @@ Server::~Server() {
 }
 
 tl::expected<void, std::string> Server::bind() {
-  const unsigned count =
-      options_.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : options_.threads;
+  const unsigned count = options_.threads == 0 ? usable_cpus() : options_.threads;
   for (unsigned i = 0; i < count; ++i) {
-    auto worker = std::make_unique<Worker>(publisher_, options_, tcp_connections_);
+    auto worker = std::make_unique<Worker>(publisher_, options_, tcp_connections_, per_client_);
     for (const ListenEndpoint& endpoint : options_.listen) {
       if (auto bound = worker->bind(endpoint); !bound) return bound;
     }
@@ -286,9 +208,29 @@ void Server::start() {
   pthread_sigmask(SIG_BLOCK, &all, &previous);
   for (auto& worker : workers_) {
     worker->start_listening();
-    threads_.emplace_back([w = worker.get()] { w->run(); });
+    worker->start_udp();
+    threads_.emplace_back([w = worker.get()] {
+      pthread_setname_np(pthread_self(), "driad-tcp");
+      w->run();
+    });
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+void Server::stop_accepting() {
+  for (auto& worker : workers_) worker->stop_listening();
+}
+
+QueryTotals Server::stats() const {
+  QueryTotals totals;
+  for (const auto& worker : workers_) worker->sum_into(totals);
+  return totals;
+}
+
+std::size_t Server::drain_query_log(const std::function<void(const QueryLogEntry&)>& sink) {
+  std::size_t count = 0;
+  for (auto& worker : workers_) count += worker->drain_log(sink);
+  return count;
 }
 
 void Server::stop() {

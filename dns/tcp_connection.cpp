@@ -6,7 +6,6 @@
 #include <boost/asio/write.hpp>
 
 #include "dns/message.hpp"
-#include "dns/peer_address.hpp"
 #include "dns/responder.hpp"
 
 namespace driad::dns {
@@ -17,18 +16,17 @@ constexpr std::size_t kMaxFrame = 2 + 65535;
 
 }  // namespace
 
-TcpConnection::TcpConnection(boost::asio::ip::tcp::socket socket, const TcpWorkerState& worker)
+TcpConnection::TcpConnection(boost::asio::ip::tcp::socket socket, const TcpWorkerState& worker,
+                             const ClientAddress& client)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       worker_(worker),
+      client_(client),
       in_(kInitialBuffer) {
   out_.reserve(kInitialBuffer);
 }
 
 void TcpConnection::start() {
-  boost::system::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
-  if (!ec) client_ = peer_address(remote.data(), static_cast<socklen_t>(remote.size()));
   deadline_ = std::chrono::steady_clock::now() + worker_.idle_timeout;
   watch_idle();
   read();
@@ -61,6 +59,8 @@ void TcpConnection::on_read(const boost::system::error_code& ec, std::size_t byt
   }
   have_ += bytes;
   std::size_t at = 0;
+  std::uint64_t answered = 0;
+  const auto started = std::chrono::steady_clock::now();
   const zones::Snapshot* snapshot = worker_.reader.current();
   while (have_ - at >= 2) {
     const std::size_t length = read16(&in_[at]);
@@ -74,6 +74,8 @@ void TcpConnection::on_read(const boost::system::error_code& ec, std::size_t byt
     }
     const ResponseInfo info =
         respond(snapshot, {&in_[at + 2], length}, worker_.scratch, Transport::tcp, client_);
+    worker_.recorder.record(Transport::tcp, {&in_[at + 2], length}, info, client_);
+    ++answered;
     if (info.size > 0) {
       out_.push_back(static_cast<std::uint8_t>(info.size >> 8));
       out_.push_back(static_cast<std::uint8_t>(info.size));
@@ -83,6 +85,8 @@ void TcpConnection::on_read(const boost::system::error_code& ec, std::size_t byt
     at += 2 + length;
     deadline_ = std::chrono::steady_clock::now() + worker_.idle_timeout;
   }
+  worker_.recorder.observe_latency(Transport::tcp, std::chrono::steady_clock::now() - started,
+                                   answered);
   if (at > 0) {
     std::memmove(in_.data(), in_.data() + at, have_ - at);
     have_ -= at;
@@ -110,6 +114,7 @@ void TcpConnection::close() {
   socket_.close(ignored);
   timer_.cancel();
   worker_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  worker_.per_client.release(client_);
 }
 
 }  // namespace driad::dns

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include <grpcpp/channel.h>
 #include <spdlog/spdlog.h>
 
 #include "health/gnmi_channel.hpp"
@@ -12,6 +13,13 @@
 
 namespace driad::health {
 namespace {
+
+// How often, at most, a feed logs the values it rejected.
+constexpr auto kRejectLogInterval = std::chrono::seconds(1);
+
+// How long a retry waits for the channel to leave TRANSIENT_FAILURE (stop()
+// cannot cut this short).
+constexpr auto kReconnectWait = std::chrono::milliseconds(500);
 
 gnmi::Subscription watch(const gnmi::Path& path, gnmi::SubscriptionMode mode,
                          std::chrono::milliseconds sample, std::chrono::milliseconds heartbeat) {
@@ -125,8 +133,24 @@ void MxFeed::run() {
     spdlog::warn("mx feed {}: {} {}; retrying in {} ms", config_.name, config_.target, detail,
                  delay.count());
     emit(policy::MxState::unhealthy, "gNMI " + detail, Clock::now(), false);
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, delay, [this] { return stopping_; })) break;
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, delay, [this] { return stopping_; })) break;
+    }
+    reconnect_now();
+  }
+}
+
+void MxFeed::reconnect_now() {
+  // A failed channel sits in TRANSIENT_FAILURE under gRPC's own reconnect
+  // timer, and its attempts complete only when something polls the channel
+  // (gRPC's backup poller: every 5 s); a call made meanwhile fails at once
+  // with the old error. Our backoff has passed: start an attempt now and
+  // poll until it is under way (bounded), so that the next call waits on it.
+  grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
+  const grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
+  if (state == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+    channel_->WaitForStateChange(state, std::chrono::system_clock::now() + kReconnectWait);
   }
 }
 
@@ -233,6 +257,15 @@ void MxFeed::on_response(const gnmi::SubscribeResponse& response, Outcome& outco
     round_open = true;
     const int rejected = leaves_.apply(response.update(), received);
     counters_.rejects += static_cast<std::uint64_t>(rejected);
+    rejects_unlogged_ += static_cast<std::uint64_t>(rejected);
+  }
+  // Checked on every message, so rejects held back by the interval are
+  // logged with the next heartbeat at the latest.
+  if (rejects_unlogged_ > 0 && received - rejects_logged_at_ >= kRejectLogInterval) {
+    spdlog::warn("mx feed {}: rejected {} value(s) it could not decode ({} in all)", config_.name,
+                 rejects_unlogged_, counters_.rejects.load());
+    rejects_unlogged_ = 0;
+    rejects_logged_at_ = received;
   }
   if (response.sync_response()) {
     synced = true;

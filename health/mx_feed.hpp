@@ -58,6 +58,8 @@ class MxFeed {
 
   void run();
   Outcome connect_once();
+  // Before a retry: has the channel start connecting again at once.
+  void reconnect_now();
   Outcome subscribe(gnmi::Encoding encoding);
   void poll_loop(grpc::ClientReaderWriter<gnmi::SubscribeRequest, gnmi::SubscribeResponse>& stream,
                  const bool& done);
@@ -81,6 +83,10 @@ class MxFeed {
   FeedCounters counters_;
   std::atomic<bool> polling_{false};
   policy::MxState last_state_ = policy::MxState::unknown;  // feed thread only
+  // Values the feed could not decode, logged at most once a second (a
+  // garbage-sending MX must not flood the log). Feed thread only.
+  std::uint64_t rejects_unlogged_ = 0;
+  Clock::time_point rejects_logged_at_{};
 
   std::mutex mutex_;  // guards the three below
   std::condition_variable wake_;

@@ -52,6 +52,7 @@ config = {
                     "gateway": {"probe_port": 2268}},
     "coverage_zone_file": os.path.join(work, "czf.json"),
     "ecs": True,
+    "admin": {"listen": "127.0.0.1:8053"},
 }
 json.dump(config, open(os.path.join(work, "driad.json"), "w"), indent=1)
 PY
@@ -81,6 +82,8 @@ driadd is starting on 127.0.0.1:5353 with Traffic Ops at http://127.0.0.1:38080
   echo 'oper-status DOWN' > /dev/tcp/127.0.0.1/32781; echo 'mode silent' > /dev/tcp/127.0.0.1/32791
   dig @127.0.0.1 -p 5353 -b 127.0.0.2 -x 198.51.100.12 -t AMTRELAY           # east is down: its fallback, west
   curl -s -X POST -d error500 http://127.0.0.1:38080/_sim/mode               # Traffic Ops fails: answers hold
+  $bin/driadctl status                                               # what driad answers and why
+  TO_USER=demo TO_PASSWORD=demo $bin/driadctl verify                 # the node check: DNS, gNMI, AMT, Traffic Ops
 Ctrl-C stops everything.
 
 TRY

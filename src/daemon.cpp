@@ -1,7 +1,10 @@
-// Start-up, health- and topology-driven rebuilds, reload and shutdown of driadd.
+// Start-up, health- and topology-driven rebuilds, reload, the admin server and
+// the drain at shutdown of driadd. What the admin API reports is built in
+// daemon_status.cpp.
 #include "src/daemon.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -13,6 +16,8 @@
 #include "health/topology_cache.hpp"
 #include "health/traffic_ops_credentials.hpp"
 #include "src/client_views.hpp"
+#include "src/logging.hpp"
+#include "src/query_log.hpp"
 
 namespace driad::app {
 namespace {
@@ -22,6 +27,8 @@ namespace {
 constexpr std::chrono::milliseconds kTick{100};
 // The coverage zone file is checked for a change every this many ticks.
 constexpr std::uint64_t kCoverageCheckTicks = 10;
+// While draining, how often the open TCP connections are counted.
+constexpr std::chrono::milliseconds kDrainPoll{20};
 
 std::uint64_t unix_now() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -47,6 +54,12 @@ std::vector<AnswerRow> answer_rows(const zones::SnapshotSpec& spec, const LiveGr
   return rows;
 }
 
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::vector<bool> availability(const LiveGroups& live) {
   std::vector<bool> out;
   for (std::size_t g = 0; g < live.size(); ++g) out.push_back(live.available(g));
@@ -55,9 +68,9 @@ std::vector<bool> availability(const LiveGroups& live) {
 
 }  // namespace
 
-Daemon::Daemon(config::Config config, std::string config_path, ConfigAdjuster adjust)
-    : config_(std::move(config)), config_path_(std::move(config_path)), adjust_(std::move(adjust)) {
-  if (adjust_) adjust_(config_);
+Daemon::Daemon(config::Config config, DaemonOptions options)
+    : config_(std::move(config)), options_(std::move(options)) {
+  if (options_.adjust) options_.adjust(config_);
   effective_ = config_;
 }
 
@@ -77,11 +90,12 @@ tl::expected<void, std::string> Daemon::publish(const config::Config& effective,
   const auto started = std::chrono::steady_clock::now();
   zones::SnapshotSpec spec = snapshot_spec(effective, generation_ + 1, &live);
   const std::vector<health::Cachegroup> no_cachegroups;
-  const ClientViews views =
+  ClientViews views =
       add_client_views(spec, answer_rows(spec, live), coverage_ ? &*coverage_ : nullptr,
                        topology_.traffic_ops ? topology_.traffic_ops->cachegroups : no_cachegroups);
   SerialKeeper serials = serials_;  // committed only if the build succeeds
   serials.assign(spec, effective, unix_now());
+  answer_counters_.assign(spec, &live);
   auto snapshot = zones::Snapshot::build(spec);
   if (!snapshot) return tl::make_unexpected(snapshot.error());
   serials_ = std::move(serials);
@@ -96,6 +110,10 @@ tl::expected<void, std::string> Daemon::publish(const config::Config& effective,
       generation_, spec.zones.size(), spec.sources.size(), spec.groups.size(),
       views.view_names.size(), elapsed.count());
   log_pending(spec);
+  spec_ = std::move(spec);
+  views_ = std::move(views);
+  published_unix_ms_ = unix_ms_now();
+  build_ms_ = elapsed.count();
   return {};
 }
 
@@ -119,8 +137,14 @@ void Daemon::log_pending(const zones::SnapshotSpec& spec) {
 }
 
 void Daemon::log_changes(const std::vector<DecisionChange>& changes) {
+  const std::int64_t now = unix_ms_now();
   for (const auto& change : changes) {
-    spdlog::info("decision {}: {}", change.group, change.description);
+    decision_log_.add(change, now);
+    log_fields(spdlog::level::info, "decision " + change.group + ": " + change.description,
+               {{"group", change.group},
+                {"from", change.from ? std::string(policy::to_string(*change.from)) : "none"},
+                {"to", std::string(policy::to_string(change.to))},
+                {"reason", std::string(reason_label(change.reason))}});
   }
 }
 
@@ -151,24 +175,25 @@ void Daemon::tick() {
     if (ec) return;
     reevaluate();
     if (++ticks_ % kCoverageCheckTicks == 0) check_coverage_zone_file(false);
+    log_sampled_queries();
     publisher_.reap();
     tick();
   });
 }
 
-bool Daemon::adopt(config::Config effective, const char* what) {
+tl::expected<void, std::string> Daemon::adopt(config::Config effective, const char* what) {
   auto live = std::make_unique<LiveGroups>(effective, live_.get());
   log_changes(live->evaluate(std::chrono::steady_clock::now()));
   if (auto published = publish(effective, *live); !published) {
     spdlog::error("{} rejected: {}; still serving the previous snapshot", what, published.error());
-    return false;
+    return tl::make_unexpected(published.error());
   }
   effective_ = std::move(effective);
   for (const auto& error : feeds_->update(*live, effective_.policy)) {
     spdlog::error("health feeds: {}", error);
   }
   live_ = std::move(live);
-  return true;
+  return {};
 }
 
 void Daemon::on_topology(health::Topology topology) {
@@ -276,24 +301,31 @@ void Daemon::check_coverage_zone_file(bool at_start) {
   if (!at_start) republish("coverage zone file");
 }
 
-void Daemon::reload() {
-  tl::expected<config::Config, config::ConfigErrors> next =
-      config_path_.empty() ? config::parse_config(config::demo_config_json(), "<demo>")
-                           : config::load_config_file(config_path_);
-  if (!next) {
-    for (const auto& error : next.error()) spdlog::error("reload rejected: {}", error);
-    spdlog::error("reload rejected: still serving the previous config");
-    return;
-  }
-  if (adjust_) adjust_(*next);
-  // The checks --check-config makes beyond the JSON: gNMI paths.
-  if (auto errors = check_feed_paths(*next); !errors.empty()) {
+admin::ReloadResult Daemon::reload() {
+  const std::string& path = options_.config_path;
+  admin::ReloadResult result;
+  const auto rejected = [&](std::vector<std::string> errors) {
     for (const auto& error : errors) spdlog::error("reload rejected: {}", error);
     spdlog::error("reload rejected: still serving the previous config");
-    return;
-  }
+    ++reload_failures_;
+    result.errors = std::move(errors);
+    result.message = "rejected: still serving the previous config";
+    result.generation = generation_;
+    return result;
+  };
+  tl::expected<config::Config, config::ConfigErrors> next =
+      path.empty() ? config::parse_config(config::demo_config_json(), "<demo>")
+                   : config::load_config_file(path);
+  if (!next) return rejected(next.error());
+  if (options_.adjust) options_.adjust(*next);
+  if (auto errors = check_feeds(*next); !errors.empty()) return rejected(std::move(errors));
   if (next->listen_text != config_.listen_text || next->threads != config_.threads) {
     spdlog::warn("reload: 'listen' and 'threads' take effect only at restart");
+  }
+  if (next->rrl != config_.rrl) spdlog::warn("reload: 'rrl' takes effect only at restart");
+  if (next->admin.has_value() != config_.admin.has_value() ||
+      (next->admin && next->admin->listen != config_.admin->listen)) {
+    spdlog::warn("reload: 'admin' takes effect only at restart");
   }
   // The topology stays; its groups are rebuilt for the new settings and names.
   Topology topology = topology_;
@@ -304,15 +336,75 @@ void Daemon::reload() {
   const bool traffic_ops_changed = next->traffic_ops != config_.traffic_ops;
   const config::Config previous = config_;
   config_ = std::move(*next);
-  if (!adopt(effective_config(config_, topology), "reload")) {
+  if (auto adopted = adopt(effective_config(config_, topology), "reload"); !adopted) {
     config_ = previous;
-    return;
+    return rejected({adopted.error()});
   }
   topology_ = std::move(topology);
   if (!config_.traffic_ops) topology_ = Topology{};
   if (traffic_ops_changed) start_traffic_ops();
   check_coverage_zone_file(false);
-  spdlog::info("reload: config {} applied", config_path_.empty() ? "<demo>" : config_path_);
+  ++reloads_;
+  spdlog::info("reload: config {} applied", path.empty() ? "<demo>" : path);
+  result.ok = true;
+  result.message = "applied " + (path.empty() ? std::string("<demo>") : path);
+  result.generation = generation_;
+  return result;
+}
+
+tl::expected<void, std::string> Daemon::start_admin() {
+  if (!config_.admin) return {};
+  auto endpoint = dns::parse_listen_endpoint(config_.admin->listen);
+  if (!endpoint) return tl::make_unexpected("admin.listen: " + endpoint.error());
+  admin::Backend& backend = *this;
+  router_ = std::make_unique<admin::Router>(backend, options_.admin_token);
+  admin_ = std::make_unique<admin::HttpServer>(
+      control_, [this](const admin::HttpRequest& request) { return router_->handle(request); });
+  if (auto listening =
+          admin_->listen(boost::asio::ip::tcp::endpoint(endpoint->address, endpoint->port));
+      !listening) {
+    return tl::make_unexpected("admin: cannot listen on " + listening.error());
+  }
+  if (!endpoint->address.is_loopback()) {
+    spdlog::warn("admin API on {}, not a loopback address{}", config_.admin->listen,
+                 options_.admin_token.empty() ? ", and no DRIAD_ADMIN_TOKEN is set" : "");
+  }
+  spdlog::info("admin API on http://{} ({})", config_.admin->listen,
+               options_.admin_token.empty() ? "no token" : "bearer token required");
+  return {};
+}
+
+void Daemon::log_sampled_queries() {
+  if (server_ && options_.query_log_sample != 0) server_->drain_query_log(log_query);
+}
+
+// SIGTERM or SIGINT: no new queries (the listeners close once the datagrams
+// already queued are answered); open TCP connections keep answering what they
+// read until they close or drain_timeout passes; then run() returns.
+void Daemon::begin_drain(int signal) {
+  draining_ = true;
+  spdlog::info(
+      "signal {}: stopping: draining: listeners closed, {} TCP connections get up to {} ms", signal,
+      server_->open_tcp_connections(), options_.drain_timeout.count());
+  server_->stop_accepting();
+  drain_deadline_ = std::chrono::steady_clock::now() + options_.drain_timeout;
+  wait_drained();
+}
+
+void Daemon::wait_drained() {
+  // The first look comes after one poll, so that every worker has run the
+  // posted close of its listeners.
+  drain_timer_.expires_after(kDrainPoll);
+  drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const unsigned open = server_->open_tcp_connections();
+    if (open == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+      if (open != 0) spdlog::info("drain: closing {} TCP connections still open", open);
+      control_.stop();
+      return;
+    }
+    wait_drained();
+  });
 }
 
 int Daemon::run() {
@@ -334,17 +426,38 @@ int Daemon::run() {
   options.threads = config_.threads;
   options.tcp_idle_timeout = config_.tcp.idle_timeout;
   options.tcp_max_connections = config_.tcp.max_connections;
-  dns::Server server(publisher_, options);
-  if (auto bound = server.bind(); !bound) {
-    spdlog::error("cannot listen: {}", bound.error());
+  options.tcp_max_connections_per_client = config_.tcp.max_connections_per_client;
+  options.rrl = config_.rrl;
+  options.query_log_sample = options_.query_log_sample;
+  server_ = std::make_unique<dns::Server>(publisher_, options);
+  if (auto bound = server_->bind(); !bound) {
+    const bool denied = bound.error().find("ermission denied") != std::string::npos;
+    spdlog::error("cannot listen: {}{}", bound.error(),
+                  denied ? "; " + privileged_port_hint() : std::string());
     return 1;
+  }
+  if (auto admin = start_admin(); !admin) {
+    spdlog::error("{}", admin.error());
+    return 1;
+  }
+  // Every socket is bound: nothing below needs a privilege.
+  auto dropped = drop_privileges(options_.run_as ? &*options_.run_as : nullptr);
+  if (!dropped) {
+    spdlog::error("cannot drop privileges: {}", dropped.error());
+    return 1;
+  }
+  if (geteuid() == 0) {
+    spdlog::warn("{}", *dropped);
+  } else {
+    spdlog::info("{}", *dropped);
   }
   feeds_ = std::make_unique<Feeds>(control_, [this] { reevaluate(); });
   if (auto errors = feeds_->update(*live_, effective_.policy); !errors.empty()) {
     for (const auto& error : errors) spdlog::error("{}", error);
     return 1;
   }
-  server.start();
+  server_->start();
+  serving_ = true;
   for (const auto& text : config_.listen_text) spdlog::info("answering on {} (UDP and TCP)", text);
   start_traffic_ops();
 
@@ -355,18 +468,23 @@ int Daemon::run() {
           spdlog::info("SIGHUP: reloading");
           reload();
           publisher_.reap();
-          signals.async_wait(on_signal);
+        } else if (!draining_) {
+          begin_drain(signal);
+        } else {
+          spdlog::info("signal {} while draining: stopping now", signal);
+          control_.stop();
           return;
         }
-        spdlog::info("signal {}: stopping", signal);
-        control_.stop();
+        signals.async_wait(on_signal);
       };
   signals.async_wait(on_signal);
   tick();
   control_.run();
+  if (admin_) admin_->close();
   if (traffic_ops_) traffic_ops_->stop();
   feeds_->stop();
-  server.stop();
+  server_->stop();
+  log_sampled_queries();
   spdlog::info("stopped");
   return 0;
 }

@@ -1,6 +1,10 @@
 // Creating the feeds of the live groups and routing their observations.
 #include "src/feeds.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -10,6 +14,27 @@ namespace {
 std::string address_text(const zones::Prefix& address) {
   const std::string text = zones::to_string(address);
   return text.substr(0, text.find('/'));
+}
+
+// An error when `path` (non-empty) cannot be opened and read.
+void check_readable(const config::Config& config, const std::string& pointer,
+                    const std::string& path, std::vector<std::string>& errors) {
+  if (path.empty()) return;
+  errno = 0;
+  std::ifstream file(path, std::ios::binary);
+  char octet = 0;
+  if (file && (file.read(&octet, 1) || file.eof())) return;
+  const int error = errno;
+  errors.push_back(config.file + ": " + pointer + ": cannot read " + path + ": " +
+                   (error != 0 ? std::strerror(error) : "read error"));
+}
+
+void check_tls(const config::Config& config, const std::string& pointer,
+               const std::optional<config::TlsConfig>& tls, std::vector<std::string>& errors) {
+  if (!tls) return;
+  check_readable(config, pointer + "/ca", tls->ca, errors);
+  check_readable(config, pointer + "/cert", tls->cert, errors);
+  check_readable(config, pointer + "/key", tls->key, errors);
 }
 
 }  // namespace
@@ -47,7 +72,7 @@ health::MxFeedConfig mx_feed_config(const config::RelayGroupConfig& group,
   return feed;
 }
 
-std::vector<std::string> check_feed_paths(const config::Config& config) {
+std::vector<std::string> check_feeds(const config::Config& config) {
   std::vector<std::string> errors;
   for (std::size_t i = 0; i < config.relay_groups.size(); ++i) {
     const config::RelayGroupConfig& group = config.relay_groups[i];
@@ -57,6 +82,11 @@ std::vector<std::string> check_feed_paths(const config::Config& config) {
       errors.push_back(config.file + ": /relay_groups/" + std::to_string(i) +
                        "/mx/paths: " + resolved.error());
     }
+    check_tls(config, "/relay_groups/" + std::to_string(i) + "/mx/tls", group.mx->tls, errors);
+  }
+  if (config.traffic_ops) {
+    check_tls(config, "/traffic_ops/mx/tls", config.traffic_ops->mx.tls, errors);
+    check_readable(config, "/traffic_ops/ca_file", config.traffic_ops->ca_file, errors);
   }
   return errors;
 }
@@ -67,12 +97,14 @@ struct Feeds::GroupFeeds {
   config::RelayGroupConfig config;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
   std::unique_ptr<health::MxFeed> mx;
-  std::vector<std::unique_ptr<health::AmtProbe>> probes;
+  std::vector<std::unique_ptr<health::AmtProbe>> probes;  // per gateway; null: not probed
 
   ~GroupFeeds() {
     alive.reset();
     if (mx) mx->stop();
-    for (auto& probe : probes) probe->stop();
+    for (auto& probe : probes) {
+      if (probe) probe->stop();
+    }
   }
 };
 
@@ -120,7 +152,10 @@ tl::expected<std::unique_ptr<Feeds::GroupFeeds>, std::string> Feeds::start_group
   }
   for (std::size_t i = 0; i < group.gateways.size(); ++i) {
     const config::GatewayConfig& gateway = group.gateways[i];
-    if (!gateway.probe) continue;
+    if (!gateway.probe) {
+      feeds->probes.emplace_back();
+      continue;
+    }
     health::AmtProbeConfig probe;
     probe.relay = boost::asio::ip::make_address(address_text(gateway.relay));
     probe.port = gateway.probe_port;
@@ -179,6 +214,21 @@ std::size_t Feeds::subscriptions() const noexcept {
   std::size_t count = 0;
   for (const auto& [name, feeds] : groups_) count += feeds->mx ? 1 : 0;
   return count;
+}
+
+const health::FeedCounters* Feeds::mx_counters(const std::string& group) const {
+  const auto it = groups_.find(group);
+  if (it == groups_.end() || !it->second->mx) return nullptr;
+  return &it->second->mx->counters();
+}
+
+const health::FeedCounters* Feeds::probe_counters(const std::string& group,
+                                                  std::size_t gateway) const {
+  const auto it = groups_.find(group);
+  if (it == groups_.end() || gateway >= it->second->probes.size() || !it->second->probes[gateway]) {
+    return nullptr;
+  }
+  return &it->second->probes[gateway]->counters();
 }
 
 void Feeds::stop() {

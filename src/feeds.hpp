@@ -24,9 +24,12 @@ health::MxFeedConfig mx_feed_config(const config::RelayGroupConfig& group,
                                     const config::PolicyConfig& policy,
                                     const health::GnmiCredentials& credentials);
 
-// Every MX's gNMI paths, as --check-config reports them:
-// "FILE: /relay_groups/N/mx/paths: what is wrong".
-std::vector<std::string> check_feed_paths(const config::Config& config);
+// What a feed would fail on at start, checked before a config is accepted
+// (--check-config, reload): every MX's gNMI paths, and that every TLS file
+// (gNMI, Traffic Ops) can be read by driadd as it runs now.
+// "FILE: /relay_groups/N/mx/paths: what is wrong",
+// "FILE: /relay_groups/N/mx/tls/ca: cannot read PATH: No such file or directory".
+std::vector<std::string> check_feeds(const config::Config& config);
 
 class Feeds {
  public:
@@ -47,6 +50,11 @@ class Feeds {
   void stop();
 
   std::size_t subscriptions() const noexcept;
+
+  // The counters of a running group's MX feed and of its gateway's probe
+  // (by gateway index); null when that feed does not run.
+  const health::FeedCounters* mx_counters(const std::string& group) const;
+  const health::FeedCounters* probe_counters(const std::string& group, std::size_t gateway) const;
 
  private:
   struct GroupFeeds;

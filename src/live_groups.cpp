@@ -38,6 +38,7 @@ LiveGroups::LiveGroups(const config::Config& config, const LiveGroups* previous)
       // A gateway that is not probed counts as healthy (config.md).
       live.health.gateways.push_back(gateway.probe ? policy::GatewayState::unhealthy
                                                    : policy::GatewayState::healthy);
+      live.last_gateways.emplace_back();
     }
     if (previous != nullptr && previous->policy_ == policy_) {
       const auto before = previous->index_of(group.name);
@@ -45,6 +46,7 @@ LiveGroups::LiveGroups(const config::Config& config, const LiveGroups* previous)
         const Group& old = previous->groups_[*before];
         live.health = old.health;
         live.last_mx = old.last_mx;
+        live.last_gateways = old.last_gateways;
         live.decision = old.decision;
       }
     }
@@ -71,6 +73,7 @@ void LiveGroups::observe_mx(std::size_t group, const health::MxObservation& obse
 void LiveGroups::observe_gateway(std::size_t group, std::size_t gateway,
                                  const health::GatewayObservation& observation) {
   groups_[group].health.gateways[gateway] = observation.state;
+  groups_[group].last_gateways[gateway] = observation;
 }
 
 std::vector<DecisionChange> LiveGroups::evaluate(policy::Time now) {
@@ -97,8 +100,14 @@ std::vector<DecisionChange> LiveGroups::evaluate(policy::Time now) {
     const policy::Decision* previous = group.decision ? &*group.decision : nullptr;
     policy::Decision next = policy::decide(group.topology, group.health, previous, now, params_);
     if (previous == nullptr || !(*previous == next)) {
-      changes.push_back({group.config.name, policy::describe_change(previous, next),
-                         policy::answer_changed(previous, next)});
+      DecisionChange change;
+      change.group = group.config.name;
+      change.description = policy::describe_change(previous, next);
+      change.answer_changed = policy::answer_changed(previous, next);
+      if (previous != nullptr) change.from = previous->kind;
+      change.to = next.kind;
+      change.reason = next.reason;
+      changes.push_back(std::move(change));
     }
     group.decision = std::move(next);
   }

@@ -23,6 +23,9 @@ struct DecisionChange {
   std::string group;
   std::string description;  // policy::describe_change()
   bool answer_changed = false;
+  std::optional<policy::DecisionKind> from;  // none: the group's first decision
+  policy::DecisionKind to = policy::DecisionKind::fail_static;
+  policy::Reason reason = policy::Reason::all_down_no_history;
 };
 
 class LiveGroups {
@@ -57,6 +60,17 @@ class LiveGroups {
   // The effective MX state of a group, for status output.
   policy::MxState mx_state(std::size_t group) const { return groups_[group].health.mx.state; }
 
+  // What is known of a group's relays, for status output: the health decide()
+  // was last given, and the last observation of the MX and of each gateway.
+  const policy::GroupHealth& health(std::size_t group) const { return groups_[group].health; }
+  const std::optional<health::MxObservation>& last_mx(std::size_t group) const {
+    return groups_[group].last_mx;
+  }
+  const std::optional<health::GatewayObservation>& last_gateway(std::size_t group,
+                                                                std::size_t gateway) const {
+    return groups_[group].last_gateways[gateway];
+  }
+
   // Same live groups, relays and policy: feeds and health can carry over.
   bool same_topology(const config::Config& other) const;
 
@@ -66,6 +80,7 @@ class LiveGroups {
     policy::RelayGroup topology;
     policy::GroupHealth health;
     std::optional<health::MxObservation> last_mx;
+    std::vector<std::optional<health::GatewayObservation>> last_gateways;  // per gateway
     std::optional<policy::Decision> decision;
   };
 

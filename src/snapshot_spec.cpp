@@ -4,6 +4,8 @@
 #include "src/live_groups.hpp"
 
 #include <map>
+#include <set>
+#include <string_view>
 
 namespace driad::app {
 namespace {
@@ -41,11 +43,9 @@ std::uint64_t fingerprint(const zones::SnapshotSpec& spec) {
     }
     for (const auto& ns : zone.ns) print.add_bytes(ns);
   }
-  for (const auto& source : spec.sources) {
-    print.add_value(source.prefix.address);
-    print.add_value(source.prefix.length);
-    print.add_value(source.group);
-  }
+  // Hashed once per source list, not at every rebuild.
+  print.add_value(spec.sources.size());
+  print.add_value(spec.sources.fingerprint());
   for (const auto& group : spec.groups) {
     print.add_value(group.ttl);
     print.add_value(group.unavailable);
@@ -93,30 +93,38 @@ zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t ge
   for (const auto& zone : config.zones) {
     spec.zones.push_back({zone.origin, zone.prefix, zone.soa, zone.ns, zone.ttl});
   }
-  std::map<std::string, std::uint32_t> group_index;
-  for (const auto& group : config.relay_groups) {
-    group_index.emplace(group.name, static_cast<std::uint32_t>(spec.groups.size()));
-    const policy::Decision* decision = live != nullptr ? live->decision(group.name) : nullptr;
-    if (decision != nullptr) {
-      spec.groups.push_back({group.name, decision->relays, decision->ttl});
-    } else {
-      spec.groups.push_back(
-          {group.name, advertised_relays(group, config.policy), config.policy.ttl});
-    }
-  }
-  for (const auto& source : config.sources) {
-    auto it = group_index.find(source.relay_group);
-    if (it == group_index.end()) {
+  std::map<std::string_view, const config::RelayGroupConfig*> defined;
+  for (const auto& group : config.relay_groups) defined.emplace(group.name, &group);
+  const auto add_group = [&](const std::string& name) {
+    const auto it = defined.find(name);
+    if (it == defined.end()) {
       // A cachegroup Traffic Ops has not supplied yet: SERVFAIL, not a guess.
-      it = group_index.emplace(source.relay_group, static_cast<std::uint32_t>(spec.groups.size()))
-               .first;
       zones::GroupAnswerSpec pending;
-      pending.name = source.relay_group;
+      pending.name = name;
       pending.unavailable = true;
       spec.groups.push_back(std::move(pending));
+      return;
     }
-    spec.sources.push_back({source.prefix, it->second});
+    const policy::Decision* decision = live != nullptr ? live->decision(name) : nullptr;
+    if (decision != nullptr) {
+      spec.groups.push_back({name, decision->relays, decision->ttl});
+    } else {
+      spec.groups.push_back(
+          {name, advertised_relays(*it->second, config.policy), config.policy.ttl});
+    }
+  };
+  // Row g is config.source_groups[g], the group of the sources that name g:
+  // the source list (and the table built from it) serves every spec of this
+  // config as it is. Then the groups no source names (from Traffic Ops).
+  std::set<std::string_view> named;
+  for (const auto& name : config.source_groups) {
+    add_group(name);
+    named.insert(name);
   }
+  for (const auto& group : config.relay_groups) {
+    if (!named.contains(group.name)) add_group(group.name);
+  }
+  spec.sources = config.sources;
   spec.ecs = config.ecs;
   return spec;
 }

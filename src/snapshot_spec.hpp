@@ -37,6 +37,9 @@ class LiveGroups;
 // A source whose relay group the config does not define (a cachegroup Traffic
 // Ops has not supplied yet) gets an unavailable group: SERVFAIL. The client
 // views are left empty (client_views.hpp adds them).
+// The groups are numbered as config.source_groups (then the relay groups no
+// source names), so spec.sources is config.sources itself: shared, not copied,
+// and every snapshot built from one config shares one source table.
 zones::SnapshotSpec snapshot_spec(const config::Config& config, std::uint64_t generation,
                                   const LiveGroups* live = nullptr);
 

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace driad::zones {
@@ -17,15 +18,22 @@ Bits128 from_octets(const std::uint8_t* octets, std::size_t count) {
 }  // namespace
 
 tl::expected<Prefix, std::string> parse_address(std::string_view text) {
-  const std::string copy(text);
-  std::uint8_t octets[16];
-  if (inet_pton(AF_INET, copy.c_str(), octets) == 1) {
-    return Prefix{Family::ipv4, from_octets(octets, 4), 32};
+  // inet_pton wants a terminated string: copied to the stack, not the heap, as
+  // a million prefixes in a sources file pass through here. No address is
+  // longer than INET6_ADDRSTRLEN - 1, and a NUL inside would cut it short.
+  char copy[INET6_ADDRSTRLEN];
+  if (text.size() < sizeof copy && text.find('\0') == std::string_view::npos) {
+    std::copy(text.begin(), text.end(), copy);
+    copy[text.size()] = '\0';
+    std::uint8_t octets[16];
+    if (inet_pton(AF_INET, copy, octets) == 1) {
+      return Prefix{Family::ipv4, from_octets(octets, 4), 32};
+    }
+    if (inet_pton(AF_INET6, copy, octets) == 1) {
+      return Prefix{Family::ipv6, from_octets(octets, 16), 128};
+    }
   }
-  if (inet_pton(AF_INET6, copy.c_str(), octets) == 1) {
-    return Prefix{Family::ipv6, from_octets(octets, 16), 128};
-  }
-  return tl::make_unexpected("'" + copy + "' is not an IPv4 or IPv6 address");
+  return tl::make_unexpected("'" + std::string(text) + "' is not an IPv4 or IPv6 address");
 }
 
 tl::expected<Prefix, std::string> parse_prefix(std::string_view text) {

@@ -98,4 +98,13 @@ bool PrefixTable::overlaps(const Prefix& prefix) const noexcept {
   return v6_.overlaps(prefix.first(), prefix.last());
 }
 
+std::size_t PrefixTable::memory_bytes() const noexcept {
+  const auto bytes = [](const auto& intervals) {
+    return intervals.starts.capacity() * sizeof(intervals.starts[0]) +
+           intervals.ends.capacity() * sizeof(intervals.ends[0]) +
+           intervals.values.capacity() * sizeof(std::uint32_t);
+  };
+  return bytes(v4_) + bytes(v6_);
+}
+
 }  // namespace driad::zones

@@ -34,6 +34,8 @@ class PrefixTable {
   bool overlaps(const Prefix& prefix) const noexcept;
 
   std::size_t interval_count() const noexcept { return v4_.starts.size() + v6_.starts.size(); }
+  // Heap bytes of the interval arrays, for the snapshot size metric.
+  std::size_t memory_bytes() const noexcept;
 
  private:
   template <typename Key>

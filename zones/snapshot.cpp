@@ -100,23 +100,22 @@ tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(
     snapshot->zones_.push_back(std::move(zone));
   }
 
-  std::vector<PrefixTable::Entry> entries;
-  entries.reserve(spec.sources.size());
-  for (const SourceSpec& source : spec.sources) {
-    if (source.group >= spec.groups.size()) {
-      return tl::make_unexpected("source " + to_string(source.prefix) + " names relay group " +
-                                 std::to_string(source.group) + " of " +
-                                 std::to_string(spec.groups.size()));
+  if (spec.sources.group_bound() > spec.groups.size()) {
+    // Rare enough to look for the culprit by a scan.
+    for (const SourceSpec& source : spec.sources) {
+      if (source.group >= spec.groups.size()) {
+        return tl::make_unexpected("source " + to_string(source.prefix) + " names relay group " +
+                                   std::to_string(source.group) + " of " +
+                                   std::to_string(spec.groups.size()));
+      }
     }
-    const bool inside =
-        std::any_of(spec.zones.begin(), spec.zones.end(),
-                    [&](const ZoneSpec& zone) { return zone.prefix.contains(source.prefix); });
-    if (!inside) {
-      return tl::make_unexpected("source " + to_string(source.prefix) + " lies outside every zone");
-    }
-    entries.push_back({source.prefix, source.group});
   }
-  auto table = PrefixTable::build(std::move(entries));
+  std::vector<Prefix> zone_prefixes;
+  for (const ZoneSpec& zone : spec.zones) zone_prefixes.push_back(zone.prefix);
+  if (auto inside = spec.sources.check_inside(zone_prefixes); !inside) {
+    return tl::make_unexpected(inside.error());
+  }
+  auto table = spec.sources.table();
   if (!table) return tl::make_unexpected(table.error());
   snapshot->sources_ = std::move(*table);
 
@@ -128,7 +127,7 @@ tl::expected<std::shared_ptr<const Snapshot>, std::string> Snapshot::build(
     }
     snapshot->answers_.push_back(std::move(records));
     snapshot->group_names_.push_back(group.name);
-    snapshot->group_flags_.push_back({group.unavailable, false});
+    snapshot->group_flags_.push_back({group.unavailable, false, group.answer_counter});
   }
   if (auto views = snapshot->build_views(spec); !views) return tl::make_unexpected(views.error());
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
@@ -186,14 +185,30 @@ tl::expected<void, std::string> Snapshot::build_views(const SnapshotSpec& spec) 
   return {};
 }
 
+std::size_t Snapshot::memory_bytes() const noexcept {
+  std::size_t bytes = sizeof(Snapshot) + sources_->memory_bytes() + clients_.memory_bytes();
+  bytes += zones_.capacity() * sizeof(Zone);
+  for (const Zone& zone : zones_) {
+    bytes += zone.origin.capacity() + zone.soa.wire.capacity() + zone.ns.wire.capacity() +
+             zone.negative_soa_tail.capacity();
+  }
+  bytes += answers_.capacity() * sizeof(PrebuiltRecords);
+  for (const PrebuiltRecords& answer : answers_) bytes += answer.wire.capacity();
+  bytes += group_names_.capacity() * sizeof(std::string);
+  for (const std::string& name : group_names_) bytes += name.capacity();
+  bytes += group_flags_.capacity() * sizeof(GroupFlags);
+  bytes += view_answers_.capacity() * sizeof(std::uint32_t);
+  return bytes;
+}
+
 NameKind Snapshot::classify(const Zone& zone, const Prefix& name,
                             std::uint32_t& group) const noexcept {
   if (name.length == zone.prefix.length) return NameKind::apex;
   if (name.length == address_bits(name.family)) {
-    group = sources_.lookup(name.family, name.address);
+    group = sources_->lookup(name.family, name.address);
     return group == PrefixTable::kNoValue ? NameKind::nonexistent : NameKind::relay_set;
   }
-  return sources_.overlaps(name) ? NameKind::empty_non_terminal : NameKind::nonexistent;
+  return sources_->overlaps(name) ? NameKind::empty_non_terminal : NameKind::nonexistent;
 }
 
 }  // namespace driad::zones

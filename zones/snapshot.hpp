@@ -15,6 +15,7 @@
 #include "policy/amt_relay.hpp"
 #include "zones/prefix.hpp"
 #include "zones/prefix_table.hpp"
+#include "zones/source_list.hpp"
 
 namespace driad::zones {
 
@@ -38,17 +39,16 @@ struct ZoneSpec {
   std::uint32_t ttl = 3600;  // of the SOA and NS records
 };
 
-struct SourceSpec {
-  Prefix prefix;
-  std::uint32_t group = 0;  // index into SnapshotSpec::groups
-};
-
 struct GroupAnswerSpec {
   std::string name;
   std::vector<policy::AmtRelay> relays;  // in answer order
   std::uint32_t ttl = 60;
   // The group is not known yet (Traffic Ops has not supplied it): SERVFAIL.
   bool unavailable = false;
+  // Which of the query workers' answer counters (dns/query_stats.hpp) an
+  // answer of this group bumps: the control path gives each group and
+  // decision its own, kept across snapshots. 0: the shared "other" counter.
+  std::uint16_t answer_counter = 0;
 };
 
 // Clients (resolver or EDNS Client Subnet addresses) in `prefix` belong to
@@ -62,7 +62,9 @@ struct SnapshotSpec {
   std::uint64_t generation = 0;
   std::uint16_t edns_udp_size = 1232;
   std::vector<ZoneSpec> zones;
-  std::vector<SourceSpec> sources;
+  // Shared, not copied: a snapshot built from a list another snapshot was
+  // built from reuses that one's table (source_list.hpp).
+  SourceList sources;
   std::vector<GroupAnswerSpec> groups;
 
   bool ecs = false;  // honour EDNS Client Subnet (RFC 7871)
@@ -104,7 +106,9 @@ class Snapshot {
  public:
   // Checks the spec (zones disjoint, every source inside a zone, group indexes in
   // range, duplicate prefixes, view indexes and the view_answers table) and
-  // prebuilds every answer.
+  // prebuilds every answer. The source table is the one of spec.sources
+  // (built on first use, then shared), so a rebuild with the same source list
+  // costs what its groups and views cost, not what a million prefixes do.
   static tl::expected<std::shared_ptr<const Snapshot>, std::string> build(const SnapshotSpec& spec);
 
   std::uint64_t generation() const noexcept { return generation_; }
@@ -118,7 +122,12 @@ class Snapshot {
   const PrebuiltRecords& answer(std::uint32_t group) const noexcept { return answers_[group]; }
   const std::string& group_name(std::uint32_t group) const noexcept { return group_names_[group]; }
   std::size_t group_count() const noexcept { return answers_.size(); }
-  const PrefixTable& sources() const noexcept { return sources_; }
+  // Valid as long as the snapshot; snapshots built from one SourceList share it.
+  const PrefixTable& sources() const noexcept { return *sources_; }
+
+  // What the snapshot holds on the heap (tables, prebuilt records, names),
+  // measured from the containers' capacities, for the size metric.
+  std::size_t memory_bytes() const noexcept;
 
   bool ecs() const noexcept { return ecs_; }
   std::uint32_t view_count() const noexcept { return view_count_; }
@@ -136,6 +145,9 @@ class Snapshot {
   }
 
   bool unavailable(std::uint32_t group) const noexcept { return group_flags_[group].unavailable; }
+  std::uint16_t answer_counter(std::uint32_t group) const noexcept {
+    return group_flags_[group].answer_counter;
+  }
 
   // Whether clients in different views get different groups for this source
   // group: then the answer depends on the client (the ECS scope is non-zero).
@@ -147,6 +159,7 @@ class Snapshot {
   struct GroupFlags {
     bool unavailable = false;
     bool varies_by_client = false;
+    std::uint16_t answer_counter = 0;
   };
 
   tl::expected<void, std::string> build_views(const SnapshotSpec& spec);
@@ -154,7 +167,7 @@ class Snapshot {
   std::uint64_t generation_ = 0;
   std::uint16_t edns_udp_size_ = 1232;
   std::vector<Zone> zones_;
-  PrefixTable sources_;
+  std::shared_ptr<const PrefixTable> sources_;
   std::vector<PrebuiltRecords> answers_;
   std::vector<std::string> group_names_;
   std::vector<GroupFlags> group_flags_;

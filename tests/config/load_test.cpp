@@ -24,7 +24,7 @@ json full_config() {
     "listen": ["127.0.0.1:5353", "[::1]:5353"],
     "threads": 2,
     "edns_udp_size": 1400,
-    "tcp": { "idle_timeout_ms": 5000, "max_connections": 64 },
+    "tcp": { "idle_timeout_ms": 5000, "max_connections": 64, "max_connections_per_client": 8 },
     "zones": [
       { "origin": "100.51.198.in-addr.arpa.",
         "soa": { "mname": "ns1.driad.example.", "rname": "hostmaster.driad.example.", "serial": 7,
@@ -57,7 +57,8 @@ json full_config() {
     "coverage_zone_file": "/etc/driad/czf.json",
     "ecs": true,
     "admin": { "listen": "127.0.0.1:8053" },
-    "rrl": { "responses_per_second": 20, "slip": 2, "ipv4_prefix": 24, "ipv6_prefix": 56 }
+    "rrl": { "responses_per_second": 20, "slip": 2, "ipv4_prefix": 24, "ipv6_prefix": 56,
+             "window_s": 2, "max_amplification": 6 }
   })");
 }
 
@@ -158,6 +159,9 @@ TEST(ParseConfig, EveryLiveKeyIsAccepted) {
   EXPECT_EQ(config->admin->listen, "127.0.0.1:8053");
   ASSERT_TRUE(config->rrl);
   EXPECT_EQ(config->rrl->ipv6_prefix, 56);
+  EXPECT_EQ(config->rrl->window_s, 2U);
+  EXPECT_EQ(config->rrl->max_amplification, 6U);
+  EXPECT_EQ(config->tcp.max_connections_per_client, 8U);
 }
 
 TEST(ParseConfig, MxWithoutTlsAndMinimalConfigAreAccepted) {
@@ -523,7 +527,11 @@ INSTANTIATE_TEST_SUITE_P(
                     TypeCase{"/ecs", "yes", "must be true or false"},
                     TypeCase{"/coverage_zone_file", false, "must be a string"},
                     TypeCase{"/rrl", 5, "must be an object"},
-                    TypeCase{"/rrl/ipv4_prefix", 33, "is outside 8-32"}));
+                    TypeCase{"/rrl/ipv4_prefix", 33, "is outside 8-32"},
+                    TypeCase{"/rrl/window_s", 0, "is outside 1-60"},
+                    TypeCase{"/rrl/max_amplification", 1001, "is outside 0-1000"},
+                    TypeCase{"/tcp/max_connections_per_client", -1,
+                             "must be a whole number 0-1000000"}));
 
 TEST(ParseConfig, RootThatIsNotAnObject) {
   const auto parsed = parse_config("[1, 2]", kLabel);

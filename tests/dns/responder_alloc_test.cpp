@@ -1,7 +1,8 @@
 // The hot path allocates nothing: this binary replaces the global operator
 // new/delete with counting versions and checks that dns::respond() makes no
 // allocation for a relay-set answer, an NXDOMAIN and a FORMERR, nor for answers
-// chosen by client views and EDNS Client Subnet.
+// chosen by client views and EDNS Client Subnet; nor do rate limiting and
+// truncation (rrl.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "dns/responder.hpp"
+#include "dns/rrl.hpp"
 #include "tests/dns/dns_test_support.hpp"
 #include "tests/dns/test_snapshot.hpp"
 
@@ -177,6 +179,23 @@ TEST_F(ResponderAllocationTest, TruncatedAnswerAllocatesNothing) {
   ResponseInfo info;
   EXPECT_EQ(allocations_of(query, info), 0U);
   EXPECT_TRUE(info.truncated);
+}
+
+TEST_F(ResponderAllocationTest, RateLimitingAndTruncationAllocateNothing) {
+  RateLimiter limiter(RrlOptions{}, 1024, 7);  // the table is allocated here, before counting
+  const Bytes query = test::make_query("12.100.51.198.in-addr.arpa.", 260);
+  ResponseInfo info;
+  ASSERT_EQ(allocations_of(query, info), 0U);
+  const std::size_t before = g_allocations.load();
+  int sent = 0;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    const ClientAddress client{true, zones::Family::ipv4, zones::Bits128{i} << 4};
+    sent += limiter.check(client, 1'000'000'000ULL + i) == RrlVerdict::send;
+  }
+  const std::size_t size = truncate_response(out_, info.size);
+  EXPECT_EQ(g_allocations.load() - before, 0U);
+  EXPECT_GT(sent, 0);
+  EXPECT_EQ(size, query.size());
 }
 
 TEST_F(ResponderViewsAllocationTest, EcsViewAnswerAllocatesNothing) {

@@ -194,6 +194,22 @@ TEST_F(ResponderViewsTest, ResolverAddressPicksTheView) {
   EXPECT_EQ(relays_for(kWestName, client("203.0.113.1")), kWest);
 }
 
+// The answer counter reported is the served group's (the view's), not the source's.
+TEST(ResponderAnswerCounter, IsTheServedGroupsCounter) {
+  zones::SnapshotSpec spec = test::test_views_spec();
+  for (std::size_t g = 0; g < spec.groups.size(); ++g)
+    spec.groups[g].answer_counter = static_cast<std::uint16_t>(100 + g);
+  auto built = zones::Snapshot::build(spec);
+  ASSERT_TRUE(built) << built.error();
+  const Bytes query = make_query(kRfc8777Name, rr_type::amtrelay);
+  EXPECT_EQ(dns::ask(built->get(), query, client("203.0.113.1")).info.answer_counter,
+            100 + test::kGroupRfc8777);
+  EXPECT_EQ(dns::ask(built->get(), query, client("192.0.2.1")).info.answer_counter,
+            100 + test::kGroupViewA);
+  EXPECT_EQ(dns::ask(built->get(), query, client("192.0.2.200")).info.answer_counter,
+            100 + test::kGroupViewB);
+}
+
 TEST_F(ResponderViewsTest, AnyAtARelayNameFollowsTheView) {
   const Reply reply = ask(make_query(kRfc8777Name, rr_type::any), client("192.0.2.200"));
   EXPECT_EQ(reply.info.kind, AnswerKind::relay_set);

@@ -465,6 +465,20 @@ def base_config():
 # The daemon
 
 
+def sanitizer_of(pid):
+    """"asan" or "tsan" when process `pid` runs with that sanitizer's runtime
+    (a -fsanitize build), else None."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            maps = f.read()
+    except OSError:
+        return None
+    for name in ("asan", "tsan"):
+        if f"/lib{name}.so" in maps:
+            return name
+    return None
+
+
 class Driad:
     """One driadd process on a free port of 127.0.0.1 and ::1 (UDP and TCP).
 
@@ -591,7 +605,7 @@ class Driad:
         problems = []
         if started and rc != 0:
             problems.append(f"exit status {rc}")
-        if re.search(r"ERROR: (Address|Leak|Thread)Sanitizer|runtime error: ", log):
+        if re.search(r"(ERROR|WARNING): (Address|Leak|Thread)Sanitizer|runtime error: ", log):
             problems.append("a sanitizer report")
         if problems:
             raise AssertionError(f"driadd: {', '.join(problems)}; log tail:\n{log[-6000:]}")

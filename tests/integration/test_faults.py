@@ -261,12 +261,13 @@ class MxFaultTest(MxTestCase):
         log = self.driad.log()[offset:]
         self.assertEqual(len(re.findall(DECISION_CHANGE, log)), 2, log)
 
-    @unittest.expectedFailure
     def test_garbage_rejects_are_logged(self):
-        """Known gap: MxFeed counts values it cannot decode (counters().rejects)
-        but nothing logs them, and driadd exports no metric for them yet."""
+        """Values MxFeed cannot decode are counted (driad_mx_rejects_total) and
+        logged, at most once a second (with the next message at the latest)."""
         offset, subscribed, _ = self.send_garbage("no-value")
-        self.assertIsNotNone(self.driad.wait_log(r"(?i)mx feed east: .*reject", 1.0, after=offset))
+        self.assertIsNotNone(
+            self.driad.wait_log(r"mx feed east: rejected \d+ value\(s\) it could not decode", HEARTBEAT_S + 2, after=offset),
+            self.context())
 
     # -- churn ----------------------------------------------------------------
 
@@ -303,8 +304,11 @@ class MxFaultTest(MxTestCase):
         flips = self.churned() - churned_before
         self.assertGreater(flips, 0)
         self.assertGreater(digs, 0)
-        self.assertLess(peak_rss - start_rss, RSS_GROWTH_LIMIT_KIB,
-                        f"RSS {start_rss} KiB -> peak {peak_rss} KiB, end {end_rss} KiB")
+        # ASan keeps freed memory in quarantine (and TSan keeps shadow state),
+        # so the bound holds only for a plain build.
+        if h.sanitizer_of(pid) is None:
+            self.assertLess(peak_rss - start_rss, RSS_GROWTH_LIMIT_KIB,
+                            f"RSS {start_rss} KiB -> peak {peak_rss} KiB, end {end_rss} KiB")
         # Every flip was read: the stream never filled mx-sim's queue (it
         # would have been ended as "client too slow").
         self.assertNotIn("client not reading", self.mx.log())
@@ -314,7 +318,9 @@ class MxFaultTest(MxTestCase):
         cpu = cpu_seconds(pid) - start_cpu
         # Nothing is left queued: a fault right after the churn takes effect at once.
         down = self.mx_control("oper-status DOWN")
-        lag, _ = self.wait_answer(GATEWAY_ONLY, within=FAST, since=down)
+        # (A sanitizer build reads the backlog several times slower.)
+        within = FAST if h.sanitizer_of(pid) is None else 4 * FAST
+        lag, _ = self.wait_answer(GATEWAY_ONLY, within=within, since=down)
         note(f"churn: {flips} flips in {CHURN_SECONDS} s ({flips / CHURN_SECONDS:.0f}/s); {digs} digs, "
              f"all MX first; RSS {start_rss} KiB -> peak {peak_rss} KiB, end {end_rss} KiB; driadd used "
              f"{cpu:.1f} s of CPU; at most {behind} responses queued for it, drained {drained:.2f} s after "
@@ -331,17 +337,14 @@ class MxFaultTest(MxTestCase):
 
 
 class MxRestartGapTest(MxTestCase):
-    """Known gap, with gRPC's default backup poller (every 5 s): after driadd's
-    Capabilities call fails fast (the channel is in TRANSIENT_FAILURE), the
-    reconnect attempt gRPC starts in the background completes only when that
-    poller next runs, and meanwhile driadd's own backoff keeps growing. An MX
-    restarted after half a second is back in the answer 10-25 s later, not
-    within driadd's backoff plus hold_up_s. (wait_for_ready on Capabilities
-    fixes this but hides TLS handshake failures until the deadline: open.)"""
+    """With gRPC's default backup poller (every 5 s): a failed channel's own
+    reconnect attempt completes only when something polls it, and a call made
+    meanwhile fails at once with the old error. MxFeed resets the channel's
+    backoff and polls it before each retry, so an MX restarted after half a
+    second is back in the answer within driadd's backoff plus hold_up_s."""
 
     BACKUP_POLL_MS = None
 
-    @unittest.expectedFailure
     def test_mx_restart_is_noticed_at_the_next_retry(self):
         port = self.mx.ports["gnmi"]
         killed = time.monotonic()
@@ -469,17 +472,21 @@ class ReloadFaultTest(ReloadTestCase):
         self.assertEqual(checked.returncode, 1, checked)
         self.assertIn("/relay_groups/0/mx/paths: relay_status '", checked.stderr)
 
-    @unittest.expectedFailure
     def test_unreadable_tls_files_keep_the_old_feed(self):
-        """Known gap: TLS files that cannot be read pass the config checks
-        (driadd exits on them at start, when the feed cannot be created). On a
-        reload the config is applied, the running feed stops, the new one
-        cannot start ("health feeds: ... cannot open"), and the MX goes stale:
-        gateway only. The reload should be rejected instead."""
+        """TLS files that cannot be read reject the reload (the running feed
+        keeps its connection), and --check-config names them."""
         missing = "/nonexistent/driad-faults/ca.crt"
         config = self.bad(lambda c: c["relay_groups"][0]["mx"]["tls"].update(ca=missing))
         try:
-            self.assertIn(missing, self.reload_rejected(config))
+            log = self.reload_rejected(config)
+            self.assertIn(f"/relay_groups/0/mx/tls/ca: cannot read {missing}: No such file or directory", log)
+            path = os.path.join(self.driad.dir, "unreadable-tls.json")
+            with open(path, "w") as out:
+                json.dump(dict(config, listen=[h.listen_text(self.driad.host, self.driad.port)]), out)
+            checked = subprocess.run([h.DRIADD, "--check-config", path], capture_output=True, text=True,
+                                     timeout=10)
+            self.assertEqual(checked.returncode, 1, checked)
+            self.assertIn(f"/relay_groups/0/mx/tls/ca: cannot read {missing}", checked.stderr)
         finally:
             offset = len(self.driad.log())
             self.driad.reload(self.good)

@@ -1,6 +1,7 @@
 """DNS over TCP (RFC 7766): pipelined queries on one connection, messages split
-across writes, kdig and drill over TCP, the idle timeout (tcp.idle_timeout_ms)
-and the connection cap (tcp.max_connections), with UDP answering throughout."""
+across writes, kdig and drill over TCP, the idle timeout (tcp.idle_timeout_ms),
+the connection cap (tcp.max_connections) and the per-address cap
+(tcp.max_connections_per_client), with UDP answering throughout."""
 
 import select
 import socket
@@ -259,6 +260,53 @@ class TcpConnectionCapTest(h.DriadTestCase):
         finally:
             for sock in held:
                 sock.close()
+
+
+class TcpPerClientCapTest(h.DriadTestCase):
+    # The default tcp.max_connections_per_client (16), counted over both workers.
+    CONFIG = dict(h.base_config(), tcp={"idle_timeout_ms": 5000}, threads=2)
+
+    def connect_served(self, source, qid):
+        sock = socket.create_connection((self.driad.host, self.driad.port), timeout=2,
+                                        source_address=(source, 0))
+        try:
+            sock.sendall(h.frame(h.build_query(RELAY_NAME, qid=qid)))
+            self.assertEqual(h.Message(h.recv_framed(sock)).id, qid)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def test_the_seventeenth_connection_from_one_address_is_closed_at_once(self):
+        held = []
+        try:
+            for i in range(16):
+                held.append(self.connect_served("127.0.0.2", i))
+            with socket.create_connection((self.driad.host, self.driad.port), timeout=2,
+                                          source_address=("127.0.0.2", 0)) as extra:
+                after = h.wait_closed(extra, 1.0)
+                self.assertIsNotNone(after, "a 17th connection from 127.0.0.2 stayed open")
+                self.assertLess(after, 0.5)
+            # Another address still connects, and so does 127.0.0.1 (the harness's).
+            held.append(self.connect_served("127.0.0.3", 100))
+            held.append(self.connect_served("127.0.0.1", 101))
+            # The sixteen are still served; closing one frees a slot for 127.0.0.2.
+            held[0].sendall(h.frame(h.build_query(RELAY_NAME, qid=200)))
+            self.assertEqual(h.Message(h.recv_framed(held[0])).id, 200)
+            held.pop(0).close()
+            deadline = time.monotonic() + 2.0
+            while True:
+                try:
+                    held.append(self.connect_served("127.0.0.2", 300))
+                    break
+                except (ConnectionError, OSError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            for sock in held:
+                sock.close()
+        self.assertTrue(udp_answers(self.driad))
 
 
 if __name__ == "__main__":

@@ -213,7 +213,7 @@ TEST(FeedPaths, ConfiguredPathsReplaceTheDerivedOnes) {
             "/interfaces/interface[name=lo0]/subinterfaces/subinterface[index=0]/ipv4/addresses/"
             "address[ip=192.0.2.1]/state/ip");
   EXPECT_EQ(feed.target, "127.0.0.1:32767");
-  EXPECT_TRUE(check_feed_paths(config).empty());
+  EXPECT_TRUE(check_feeds(config).empty());
 }
 
 TEST(FeedPaths, ABadPathIsAConfigErrorWithItsPointer) {
@@ -221,9 +221,23 @@ TEST(FeedPaths, ABadPathIsAConfigErrorWithItsPointer) {
   text.replace(
       text.find("\"max_tunnels\": 100"), 18,
       R"("max_tunnels": 100, "paths": { "out_octets": "/interfaces/interface[name=ud-0" })");
-  const auto errors = check_feed_paths(load(text));
+  const auto errors = check_feeds(load(text));
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_EQ(errors[0].rfind("test.json: /relay_groups/1/mx/paths: ", 0), 0U) << errors[0];
+}
+
+TEST(FeedChecks, TlsFilesThatCannotBeReadAreErrorsWithTheirPointers) {
+  std::string text = kConfig;
+  const std::string readable = DRIAD_FIXTURES_DIR "/trafficops/czf.json";
+  text.replace(text.find("\"max_tunnels\": 100"), 18,
+               R"("max_tunnels": 100, "tls": { "ca": ")" + readable +
+                   R"(", "cert": "/nonexistent/gw.pem", "key": "/" })");
+  const auto errors = check_feeds(load(text));
+  ASSERT_EQ(errors.size(), 2U) << errors[0];
+  EXPECT_EQ(errors[0],
+            "test.json: /relay_groups/1/mx/tls/cert: cannot read /nonexistent/gw.pem: No such file "
+            "or directory");
+  EXPECT_EQ(errors[1], "test.json: /relay_groups/1/mx/tls/key: cannot read /: Is a directory");
 }
 
 }  // namespace

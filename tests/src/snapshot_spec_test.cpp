@@ -191,6 +191,65 @@ TEST(SnapshotSpec, SourcesOfUnknownGroupsAreUnavailable) {
   EXPECT_TRUE(zones::Snapshot::build(spec));
 }
 
+// Issue 5: the spec holds the config's source list itself, so that every
+// snapshot built from one config (a health change, a new TTL) shares one table.
+TEST(SnapshotSpec, SharesTheConfigsSourcesAndTheirTable) {
+  const config::Config config = load(base_json());
+  const zones::SnapshotSpec spec = snapshot_spec(config, 1);
+  EXPECT_TRUE(spec.sources.shares(config.sources));
+  const auto first = zones::Snapshot::build(spec);
+  ASSERT_TRUE(first) << first.error();
+
+  config::Config effective = config;  // what the daemon rebuilds from
+  effective.policy.ttl = 30;
+  effective.relay_groups[0].relays.pop_back();
+  const zones::SnapshotSpec next = snapshot_spec(effective, 2);
+  const auto second = zones::Snapshot::build(next);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(&(*second)->sources(), &(*first)->sources());
+  EXPECT_EQ(next.groups[0].ttl, 30U);
+  EXPECT_EQ((*second)->answer(0).count, 1);
+}
+
+// Groups Traffic Ops adds to the effective config: a cachegroup the sources
+// name takes the row the config numbered it with (so the list is shared as
+// it is); one no source names comes after every named one.
+TEST(SnapshotSpec, TrafficOpsGroupsKeepTheSourceNumbering) {
+  json text = base_json();
+  text["traffic_ops"] = {{"url", "https://to.example.net"}, {"cdn", "mcast"}};
+  text["sources"][0]["relay_group"] = "cg-east";
+  const config::Config config = load(text);
+  ASSERT_EQ(config.source_groups, (std::vector<std::string>{"static", "live", "cg-east"}));
+  config::Config effective = config;
+  config::RelayGroupConfig unnamed;
+  unnamed.name = "cg-unnamed";
+  unnamed.relays = config.relay_groups[0].relays;
+  config::RelayGroupConfig east;
+  east.name = "cg-east";
+  east.relays = {config.relay_groups[0].relays[1]};
+  effective.relay_groups.push_back(unnamed);
+  effective.relay_groups.push_back(east);
+
+  const zones::SnapshotSpec pending = snapshot_spec(config, 1);
+  ASSERT_EQ(pending.groups.size(), 3U);
+  EXPECT_TRUE(pending.groups[2].unavailable);
+  const zones::SnapshotSpec known = snapshot_spec(effective, 2);
+  ASSERT_EQ(known.groups.size(), 4U);
+  EXPECT_EQ(known.groups[2].name, "cg-east");
+  EXPECT_FALSE(known.groups[2].unavailable);
+  EXPECT_EQ(known.groups[2].relays, east.relays);
+  EXPECT_EQ(known.groups[3].name, "cg-unnamed");
+  EXPECT_TRUE(known.sources.shares(config.sources));
+  EXPECT_EQ(known.sources[0].group, 2U);
+  const auto first = zones::Snapshot::build(pending);
+  const auto second = zones::Snapshot::build(known);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(&(*second)->sources(), &(*first)->sources());
+  EXPECT_TRUE((*first)->unavailable(2));
+  EXPECT_FALSE((*second)->unavailable(2));
+}
+
 TEST(SnapshotSpec, EcsFollowsTheConfig) {
   json text = base_json();
   EXPECT_FALSE(snapshot_spec(load(text), 1).ecs);

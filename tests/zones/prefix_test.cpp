@@ -79,6 +79,22 @@ TEST(ParsePrefix, BadAddressesAreRefused) {
   }
 }
 
+// parse_address copies to a fixed stack buffer: the longest address text still
+// fits, anything longer and an embedded NUL are refused, not cut short.
+TEST(ParsePrefix, LongestAddressTextAndEmbeddedNul) {
+  const auto longest = parse_address("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255");
+  ASSERT_TRUE(longest) << longest.error();
+  EXPECT_EQ(longest->address, ~Bits128{0});
+  EXPECT_FALSE(parse_address("0000:0000:0000:0000:0000:ffff:255.255.255.255:0"));
+  EXPECT_FALSE(parse_address(std::string(200, '1')));
+  using namespace std::string_literals;
+  const auto nul = parse_address("198.51.100.1\0junk"s);
+  ASSERT_FALSE(nul);
+  EXPECT_NE(nul.error().find("is not an IPv4 or IPv6 address"), std::string::npos);
+  EXPECT_FALSE(parse_prefix(""));
+  EXPECT_FALSE(parse_prefix("/24"));
+}
+
 TEST(PrefixToString, PrintsAddressAndLength) {
   EXPECT_EQ(to_string(must("198.51.100.0/24")), "198.51.100.0/24");
   EXPECT_EQ(to_string(must("2001:DB8:FF00::/40")), "2001:db8:ff00::/40");

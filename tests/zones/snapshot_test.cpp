@@ -131,6 +131,63 @@ TEST(SnapshotBuild, DuplicateSourceIsRefused) {
   EXPECT_NE(built.error().find("twice"), std::string::npos) << built.error();
 }
 
+// Issue 5: a rebuild for new decisions (relays, TTLs) with the same source
+// list takes the previous snapshot's table instead of sorting the prefixes again.
+TEST(SnapshotBuild, RebuildWithTheSameSourceListSharesTheTable) {
+  const SnapshotSpec first_spec = good_spec();
+  const auto first = Snapshot::build(first_spec);
+  ASSERT_TRUE(first) << first.error();
+  SnapshotSpec next = first_spec;
+  next.generation = 10;
+  next.groups[0].relays = {ipv4_relay(20, 11)};
+  next.groups[1].ttl = 5;
+  next.groups[1].unavailable = true;
+  ASSERT_TRUE(next.sources.shares(first_spec.sources));
+  const auto second = Snapshot::build(next);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(&(*second)->sources(), &(*first)->sources());
+  EXPECT_EQ((*second)->answer(0).count, 1);
+  EXPECT_TRUE((*second)->unavailable(1));
+  std::uint32_t group = 77;
+  EXPECT_EQ((*second)->classify((*second)->zones()[0], p("198.51.100.129/32"), group),
+            NameKind::relay_set);
+  EXPECT_EQ(group, 1U);
+}
+
+TEST(SnapshotBuild, ChangedSourceListGetsATableOfItsOwn) {
+  const SnapshotSpec first_spec = good_spec();
+  const auto first = Snapshot::build(first_spec);
+  ASSERT_TRUE(first) << first.error();
+  SnapshotSpec next = first_spec;
+  next.sources.push_back({p("198.51.101.0/24"), 0});
+  const auto second = Snapshot::build(next);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_NE(&(*second)->sources(), &(*first)->sources());
+  std::uint32_t group = 77;
+  const Zone& v4 = (*second)->zones()[0];
+  EXPECT_EQ((*second)->classify(v4, p("198.51.101.1/32"), group), NameKind::relay_set);
+  EXPECT_EQ((*first)->classify((*first)->zones()[0], p("198.51.101.1/32"), group),
+            NameKind::nonexistent);
+}
+
+// A shared list is still checked against what else changed in the spec.
+TEST(SnapshotBuild, SharedSourceListIsCheckedAgainstNewZonesAndGroups) {
+  const SnapshotSpec first_spec = good_spec();
+  ASSERT_TRUE(Snapshot::build(first_spec));
+  SnapshotSpec fewer_zones = first_spec;
+  fewer_zones.zones.pop_back();
+  const auto outside = Snapshot::build(fewer_zones);
+  ASSERT_FALSE(outside);
+  EXPECT_NE(outside.error().find("2001:db8:ff00::/40 lies outside every zone"), std::string::npos)
+      << outside.error();
+  SnapshotSpec fewer_groups = first_spec;
+  fewer_groups.groups.pop_back();
+  const auto unknown = Snapshot::build(fewer_groups);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("relay group 1 of 1"), std::string::npos) << unknown.error();
+  EXPECT_TRUE(Snapshot::build(first_spec)) << "and the original still builds";
+}
+
 TEST(SnapshotBuild, AmtrelayAnswersArePrebuiltWithThePointerToTheQuestion) {
   const auto built = Snapshot::build(good_spec());
   ASSERT_TRUE(built) << built.error();
