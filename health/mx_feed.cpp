@@ -217,6 +217,8 @@ MxFeed::Outcome MxFeed::subscribe(gnmi::Encoding encoding) {
   wake_.notify_all();
   if (poller.joinable()) poller.join();
   outcome.status = stream->Finish();
+  // Before `context` goes: stop() must never cancel a destroyed context.
+  track(nullptr);
   if (outcome.status.ok()) outcome.status = grpc::Status(grpc::StatusCode::OK, "stream ended");
   return outcome;
 }

@@ -274,12 +274,14 @@ class CommandLineTest(unittest.TestCase):
 
 def demo_driad():
     """`driadd --demo --listen 127.0.0.1:P --listen [::1]:P` with its simulated
-    MX on free loopback ports (gNMI and control); not started."""
+    MX and its admin API on free loopback ports (gNMI, control, admin); not
+    started."""
     printed = subprocess.run([h.DRIADD, "--demo", "--print-config"], capture_output=True, text=True, timeout=10)
     demo = json.loads(printed.stdout)
-    gnmi, control = h.free_port(), h.free_port()
+    gnmi, control, admin = h.free_port(), h.free_port(), h.free_port()
     driad = h.Driad(demo, demo=True, extra_args=["--demo-mx-gnmi", f"127.0.0.1:{gnmi}",
-                                                 "--demo-mx-control", f"127.0.0.1:{control}"])
+                                                 "--demo-mx-control", f"127.0.0.1:{control}",
+                                                 "--admin", f"127.0.0.1:{admin}"])
     driad.control_port = control
     return driad
 
