@@ -5,6 +5,9 @@
 # maximum rate and at a fixed rate, with and without pinning server and load
 # generator to separate cores. Prints one table (medians over the repetitions,
 # driad's ratio to each peer) and `RESULT name driad=.. nsd=.. knot=..` lines.
+# Beside them in the UDP runs, `floor` (bench/udp_floor.cpp): a reflector with
+# driad's socket loop and no DNS work, whose CPU per query is what the kernel
+# alone costs here; and dnsperf's own CPU, which shows when it is the limit.
 #
 #   bench/compare.sh --quick          # development run, under 5 minutes
 #   bench/compare.sh                  # full run, about 20 minutes (see README.md)
@@ -18,6 +21,8 @@
 #   MX_SIM=<driadd's dir>/mx-sim (for the health-change rebuild run; skipped without it)
 #   THREADS=1 (query threads of each server)  RELAY_GROUPS=16
 #   SERVERS="driad nsd knot"  SERVER_CPU=1 CLIENT_CPU=0 (taskset, "pin" mode)
+#   FLOOR=<driadd's dir>/udp_floor (the zero-work reflector, UDP runs of the main
+#   matrix only; FLOOR= skips it)
 #   DP_NONE="-c 8 -T 2 -q 200 -t 2"  DP_PIN="-c 8 -T 1 -q 200 -t 2"  DP_FIXED="-c 4 -T 1 -t 2"
 #   CACHE=/tmp/driad-compare-cache (generated workloads, reused; keyed by N,
 #   RELAY_GROUPS, THREADS and the generator's checksum)  KEEP=0 (1 keeps the work dir)
@@ -88,12 +93,17 @@ for tool in dnsperf nsd knotd dig python3 taskset timeout; do
 done
 [[ -x "$DRIADD" ]] || { echo "compare.sh: no driadd (build it, or give --driadd PATH)" >&2; exit 1; }
 MX_SIM=${MX_SIM:-$(dirname "$DRIADD")/mx-sim}
+FLOOR=${FLOOR-$(dirname "$DRIADD")/udp_floor}
+if [[ -n "$FLOOR" && ! -x "$FLOOR" ]]; then
+  echo "compare.sh: no udp_floor at $FLOOR: the floor is left out (FLOOR= to silence)" >&2
+  FLOOR=""
+fi
 
 WORK=$(mktemp -d /tmp/driad-compare.XXXXXX)
 RUNS="$WORK/runs.csv"        # one line per dnsperf run
 STARTS="$WORK/starts.csv"    # one line per server start
 EXTRA="$WORK/extra.csv"      # driad-only figures
-echo "phase,rep,pin,server,n,kind,seconds,qps,completed,lost,cpu_ticks,hz,resp_bytes,p50_us,p99_us,p999_us,rcodes" > "$RUNS"
+echo "phase,rep,pin,server,n,kind,seconds,qps,completed,lost,cpu_ticks,hz,resp_bytes,p50_us,p99_us,p999_us,rcodes,client_ticks" > "$RUNS"
 echo "phase,rep,pin,server,n,startup_s,rss_kb,pss_kb" > "$STARTS"
 echo "name,value" > "$EXTRA"
 HZ=$(getconf CLK_TCK)
@@ -143,7 +153,8 @@ report() {  # the table and RESULT lines, from whatever was measured
   REPORTED=1
   timeout 60 python3 "$HERE/compare_report.py" --runs "$RUNS" --starts "$STARTS" --extra "$EXTRA" \
     --sighup-log "$WORK/sighup-driad.log" --health-log "$WORK/health-driad.log" \
-    --primary-pin "$PRIMARY_PIN" --n "$N" --big-n "$BIG_N" --lat-qps "$LAT_QPS" --servers "$SERVERS"
+    --primary-pin "$PRIMARY_PIN" --n "$N" --big-n "$BIG_N" --lat-qps "$LAT_QPS" \
+    --servers "$SERVERS${FLOOR:+ floor}"
 }
 
 cleanup() {
@@ -194,6 +205,14 @@ mem_kb() {  # "rss pss" summed over the server tree
 
 answers_soa() {  # port zone -> an SOA in the answer section
   timeout 5 dig @127.0.0.1 -p "$1" +norec +tries=1 +time=1 +noall +answer "$2" SOA 2>/dev/null | grep -q SOA
+}
+
+answering() {  # name port -> the server is up: the zones' SOA, or any reply from the floor
+  if [[ "$1" == floor ]]; then
+    timeout 5 dig @127.0.0.1 -p "$2" +norec +tries=1 +time=1 "$V4ZONE" SOA 2>/dev/null | grep -q 'status: NOERROR'
+  else
+    answers_soa "$2" "$V4ZONE" && answers_soa "$2" "$V6ZONE"
+  fi
 }
 
 # ------------------------------------------------------------ workload
@@ -306,12 +325,13 @@ start_server() {
       "${cpu[@]}" "$DRIADD" --config "$SDIR/driad.json" --listen "127.0.0.1:$PORT" \
         --log-level info > "$SDIR/stdout.log" 2>&1 &
       ;;
+    floor) "${cpu[@]}" "$FLOOR" "$PORT" > "$SDIR/stdout.log" 2>&1 & ;;
     *) log "unknown server $name"; return 1 ;;
   esac
   SPID=$!
   SNAME=$name
   deadline=$(($(date +%s) + READY_TIMEOUT))
-  until answers_soa "$PORT" "$V4ZONE" && answers_soa "$PORT" "$V6ZONE"; do
+  until answering "$name" "$PORT"; do
     if ! kill -0 "$SPID" 2>/dev/null; then
       log "$name died at start-up:"; tail -5 "$SDIR"/*.log >&2; SPID=""; return 1
     fi
@@ -330,6 +350,8 @@ record_start() {  # phase rep pin n
 # run_dnsperf phase rep pin n kind queries seconds args... -> one line in runs.csv
 # A fixed-rate run (kind *fixed*) adds -v and turns the per-query latencies into
 # a 1 us histogram, from which p50/p99/p99.9 of the answered queries are read.
+# dnsperf runs in a subshell that, once it has waited for it, reads its
+# children's CPU time (cutime + cstime): the load generator's own CPU.
 run_dnsperf() {
   local phase=$1 rep=$2 pin=$3 n=$4 kind=$5 queries=$6 seconds=$7
   shift 7
@@ -339,13 +361,18 @@ run_dnsperf() {
   [[ "$kind" == tcp* ]] && mode=tcp
   [[ "$kind" == *fixed* ]] && verbose=(-v)
   before=$(cpu_ticks "$SPID")
-  timeout $((seconds + 30)) "${cpu[@]}" dnsperf -s 127.0.0.1 -p "$PORT" -m "$mode" -d "$queries" \
-    -l "$seconds" "${verbose[@]}" "$@" > "$out" 2>&1 &
+  (
+    me=$BASHPID  # the subshell itself: in the pipeline below, $BASHPID is sed's
+    timeout $((seconds + 30)) "${cpu[@]}" dnsperf -s 127.0.0.1 -p "$PORT" -m "$mode" -d "$queries" \
+      -l "$seconds" "${verbose[@]}" "$@" > "$out" 2>&1
+    sed 's/^.*) //' "/proc/$me/stat" | awk '{print $14 + $15}' > "$out.client"
+  ) &
   DPPID=$!
   wait "$DPPID"
   DPPID=""
   after=$(cpu_ticks "$SPID")
-  awk -v prefix="$phase,$rep,$pin,$SNAME,$n,$kind,$seconds" -v ticks=$((after - before)) -v hz="$HZ" '
+  awk -v prefix="$phase,$rep,$pin,$SNAME,$n,$kind,$seconds" -v ticks=$((after - before)) -v hz="$HZ" \
+    -v client="$(cat "$out.client" 2>/dev/null)" '
     $1 == ">" && $2 != "T" && $2 != "I" { bucket[int($NF * 1e6)]++; answered++ }  # -v lines
     /Queries completed:/ { completed = $3 }
     /Queries lost:/ { lost = $3 }
@@ -362,8 +389,8 @@ run_dnsperf() {
         if (p99 == "" && seen >= answered * 0.99) p99 = us
         if (p999 == "" && seen >= answered * 0.999) { p999 = us; break }
       }
-      printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", prefix, qps, completed, lost, ticks, hz, resp,
-             p50, p99, p999, rc
+      printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", prefix, qps, completed, lost, ticks, hz, resp,
+             p50, p99, p999, rc, client
     }' "$out" >> "$RUNS"
   log "  $(tail -1 "$RUNS")"
 }
@@ -406,6 +433,8 @@ log "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) | N=$N BIG_N=$BIG_N R
 started=$(date +%s)
 WL=$(workload "$N") || exit 1
 read -ra servers <<< "$SERVERS"
+main_servers=("${servers[@]}")
+[[ -n "$FLOOR" ]] && main_servers+=(floor)
 read -ra dp_none <<< "$DP_NONE"
 read -ra dp_pin <<< "$DP_PIN"
 read -ra dp_fixed <<< "$DP_FIXED"
@@ -416,14 +445,16 @@ for rep in $(seq 1 "$REPS"); do
   for pin in $PIN_MODES; do
     dp=("${dp_none[@]}")
     [[ "$pin" == pin ]] && dp=("${dp_pin[@]}")
-    for i in "${!servers[@]}"; do
-      s=${servers[$(((i + rep - 1) % ${#servers[@]}))]}
+    for i in "${!main_servers[@]}"; do
+      s=${main_servers[$(((i + rep - 1) % ${#main_servers[@]}))]}
       log "rep $rep/$REPS pin=$pin $s"
       start_server "$s" "$WL" "$pin" || continue
       record_start main "$rep" "$pin" "$N"
-      [[ -f "$WORK/fingerprint-$s" ]] || fingerprint "$WL/queries.txt" | tr -s '\t' ' ' > "$WORK/fingerprint-$s"
+      if [[ "$s" != floor && ! -f "$WORK/fingerprint-$s" ]]; then
+        fingerprint "$WL/queries.txt" | tr -s '\t' ' ' > "$WORK/fingerprint-$s"
+      fi
       run_dnsperf main "$rep" "$pin" "$N" udp_max "$WL/queries.txt" "$DURATION" "${dp[@]}"
-      run_dnsperf main "$rep" "$pin" "$N" tcp_max "$WL/queries.txt" "$DURATION" "${dp[@]}"
+      [[ "$s" != floor ]] && run_dnsperf main "$rep" "$pin" "$N" tcp_max "$WL/queries.txt" "$DURATION" "${dp[@]}"
       run_dnsperf main "$rep" "$pin" "$N" udp_fixed "$WL/queries.txt" "$LAT_DURATION" "${dp_fixed[@]}" -Q "$LAT_QPS"
       stop_server
     done
@@ -431,6 +462,25 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 check_same_answers
+
+# 1b. Whether the load generator is the limit (issue 5's test): driad, and the
+#     floor, at NSD's median maximum UDP rate of the primary pin mode, held
+#     fixed; their CPU % there is the figure (no -v: at this rate dnsperf's
+#     per-query lines would cost it the rate).
+if [[ " $SERVERS " == *" driad "* && " $SERVERS " == *" nsd "* ]]; then
+  nsd_max=$(awk -F, -v pin="$PRIMARY_PIN" '$1 == "main" && $3 == pin && $4 == "nsd" && $6 == "udp_max" { print int($8) }' "$RUNS" |
+    sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+  dp=("${dp_none[@]}")
+  [[ "$PRIMARY_PIN" == pin ]] && dp=("${dp_pin[@]}")
+  if [[ -n "$nsd_max" ]] && ((nsd_max > 0)); then
+    for s in driad ${FLOOR:+floor}; do
+      log "$s at NSD's maximum UDP rate, $nsd_max qps ($PRIMARY_PIN)"
+      start_server "$s" "$WL" "$PRIMARY_PIN" || continue
+      run_dnsperf at_nsd_max 1 "$PRIMARY_PIN" "$N" udp_at_nsd_max "$WL/queries.txt" "$DURATION" "${dp[@]}" -Q "$nsd_max"
+      stop_server
+    done
+  fi
+fi
 
 # Waits (at most 60 s) until driad has finished every reload it started: a
 # reload of a large config can outlast the run that sent the SIGHUPs.

@@ -7,6 +7,12 @@ a dnsperf run, divided by the queries answered in that run. The ratio columns
 are driad's figure divided by the peer's, for every figure: above 1 is better
 for qps, below 1 is better for CPU, latency, memory and time.
 
+`floor` (when run) is bench/udp_floor: driad's socket loop with no DNS work,
+so its CPU per query is the kernel's share alone, and each server's figure
+"above the floor" is what its own code costs. The client CPU is dnsperf's
+(cutime + cstime of the subshell that waited for it): near 100% of its core
+while the server has time to spare, the load generator is the limit.
+
     compare_report.py --runs runs.csv --starts starts.csv --extra extra.csv \\
         [--sighup-log driad.log] [--health-log driad.log] [--primary-pin pin] \\
         [--n 10000] [--big-n 1000000] [--lat-qps 20000] [--servers "driad nsd knot"]
@@ -60,6 +66,21 @@ def cpu_percent(run):
     if ticks is None or not hz or not seconds:
         return None
     return ticks / hz / seconds * 100
+
+
+def client_cpu_percent(run):
+    ticks, hz, seconds = number(run.get("client_ticks")), number(run["hz"]), number(run["seconds"])
+    if ticks is None or not hz or not seconds:
+        return None
+    return ticks / hz / seconds * 100
+
+
+def above_floor(per_server):
+    """Each server's samples less the floor's median (the floor's own row left out)."""
+    floor = median(per_server.get("floor", []))
+    if floor is None:
+        return {}
+    return {s: [v - floor for v in values] for s, values in per_server.items() if s != "floor"}
 
 
 def lost_percent(run):
@@ -204,22 +225,40 @@ def main():
               samples(runs, servers, field("qps"), kind="udp_max", **main))
         f.add(f"TCP max qps ({where})", f"tcp_max_qps{tag}",
               samples(runs, servers, field("qps"), kind="tcp_max", **main))
-        f.add(f"UDP CPU us/query, max rate ({where})", f"udp_cpu_us_per_query{tag}",
-              samples(runs, servers, cpu_us_per_query, kind="udp_max", **main))
+        udp_cpu = samples(runs, servers, cpu_us_per_query, kind="udp_max", **main)
+        f.add(f"UDP CPU us/query, max rate ({where})", f"udp_cpu_us_per_query{tag}", udp_cpu)
+        f.add(f"  of which above the floor ({where})", f"udp_cpu_us_above_floor{tag}",
+              above_floor(udp_cpu))
         f.add(f"TCP CPU us/query, max rate ({where})", f"tcp_cpu_us_per_query{tag}",
               samples(runs, servers, cpu_us_per_query, kind="tcp_max", **main))
         f.add(f"UDP server CPU %, max rate ({where})", f"udp_server_cpu_percent{tag}",
               samples(runs, servers, cpu_percent, kind="udp_max", **main))
+        f.add(f"UDP client (dnsperf) CPU %, max rate ({where})", f"udp_client_cpu_percent{tag}",
+              samples(runs, servers, client_cpu_percent, kind="udp_max", **main))
         f.add(f"TCP server CPU %, max rate ({where})", f"tcp_server_cpu_percent{tag}",
               samples(runs, servers, cpu_percent, kind="tcp_max", **main))
         f.add(f"UDP lost %, max rate ({where})", f"udp_lost_percent{tag}",
               samples(runs, servers, lost_percent, kind="udp_max", **main))
         fixed = dict(kind="udp_fixed", **main)
+        fixed_cpu = samples(runs, servers, cpu_us_per_query, **fixed)
         f.add(f"UDP CPU us/query at {args.lat_qps} qps ({where})", f"udp_cpu_us_per_query_fixed_rate{tag}",
-              samples(runs, servers, cpu_us_per_query, **fixed))
+              fixed_cpu)
+        f.add(f"  of which above the floor ({where})", f"udp_cpu_us_above_floor_fixed_rate{tag}",
+              above_floor(fixed_cpu))
         for p in ("p50", "p99", "p999"):
             f.add(f"{p} us at {args.lat_qps} qps ({where})", f"{p}_us_fixed_rate{tag}",
                   samples(runs, servers, field(f"{p}_us"), **fixed))
+    at_nsd = dict(phase="at_nsd_max", kind="udp_at_nsd_max")
+    nsd_max = median(samples(runs, ["nsd"], field("qps"), kind="udp_max", phase="main",
+                             pin=args.primary_pin)["nsd"])
+    if nsd_max:
+        where = f"{small}, {PIN_NAMES.get(args.primary_pin, args.primary_pin)}"
+        f.add(f"UDP qps offered at NSD's max, {nsd_max:.0f} ({where})", "udp_qps_at_nsd_max_qps",
+              samples(runs, servers, field("qps"), **at_nsd))
+        f.add(f"UDP server CPU % at NSD's max rate ({where})", "udp_server_cpu_percent_at_nsd_max_qps",
+              samples(runs, servers, cpu_percent, **at_nsd))
+        f.add(f"UDP client (dnsperf) CPU % at NSD's max rate ({where})",
+              "udp_client_cpu_percent_at_nsd_max_qps", samples(runs, servers, client_cpu_percent, **at_nsd))
     f.add(f"response octets, mean ({small})", "response_bytes",
           samples(runs, servers, field("resp_bytes"), phase="main", kind="udp_fixed"))
     f.add(f"start-up to first answer s ({small})", f"startup_s_{small}",

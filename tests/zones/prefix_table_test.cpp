@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -218,6 +219,53 @@ TEST(PrefixTable, AgreesWithANaiveMatchAtTheTopOfTheAddressSpace) {
 
 TEST(PrefixTable, AgreesWithANaiveMatchAtTheBottomOfTheAddressSpace) {
   check_random_tables(0x00000000, true, 9);
+}
+
+// Tables of n host routes, n from 1 to 70,000 and around powers of two:
+// every host, its neighbours, the first and the last address of the family
+// are looked up against a map. Half the tables hold the family's last address.
+template <typename Key>
+void check_host_tables(Family family, unsigned width) {
+  std::mt19937_64 random(width);
+  const auto top = static_cast<Key>(family_mask(family));
+  for (const std::size_t n :
+       {1, 3, 4, 5, 15, 16, 17, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097, 70'000}) {
+    std::map<Key, std::uint32_t> hosts;
+    if (n % 2 == 1) hosts[top] = 5;
+    while (hosts.size() < n) {
+      const Bits128 wide = (Bits128{random()} << 64) | random();
+      const auto address = static_cast<Key>(wide & family_mask(family));
+      // Spread out, so that most neighbours are not hosts.
+      hosts.emplace(address & ~Key{1}, static_cast<std::uint32_t>(hosts.size() % 7));
+    }
+    std::vector<PrefixTable::Entry> entries;
+    for (const auto& [address, value] : hosts) {
+      entries.push_back({Prefix{family, address, static_cast<std::uint8_t>(width)}, value});
+    }
+    const PrefixTable t = table(entries);
+    const auto expect = [&](Key address) {
+      const auto it = hosts.find(address);
+      return it == hosts.end() ? kNone : it->second;
+    };
+    for (const Key probe : {Key{0}, Key{1}, top - 1, top}) {
+      ASSERT_EQ(t.lookup(family, probe), expect(probe)) << "n " << n;
+    }
+    for (const auto& [address, value] : hosts) {
+      ASSERT_EQ(t.lookup(family, address), value) << "n " << n;
+      ASSERT_EQ(t.lookup(family, address + 1), expect(address + 1)) << "n " << n;
+      if (address > 0) {
+        ASSERT_EQ(t.lookup(family, address - 1), expect(address - 1)) << "n " << n;
+      }
+    }
+  }
+}
+
+TEST(PrefixTable, AgreesWithAMapOnLargeIpv4Tables) {
+  check_host_tables<std::uint32_t>(Family::ipv4, 32);
+}
+
+TEST(PrefixTable, AgreesWithAMapOnLargeIpv6Tables) {
+  check_host_tables<Bits128>(Family::ipv6, 128);
 }
 
 }  // namespace
