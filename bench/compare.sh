@@ -511,12 +511,51 @@ start_mx_sim() {
   [[ -n "$GNMI_PORT" && -n "$CONTROL_PORT" ]] || { log "mx-sim did not start: $(cat "$WORK/mx-sim.log")"; return 1; }
 }
 
+# sighup_run phase log pin: a fixed-rate run while, every second (or as
+# soon as the previous reload is done, when it took longer), the config file is
+# swapped and driad gets SIGHUP; then waits for the reloads to settle and keeps
+# the log lines of the run in `log`. Never a SIGHUP while a reload is running: a
+# reload of 1M sources takes longer than a second, and queued signals would
+# only pile up reloads after the run.
+sighup_run() {
+  local phase=$1 keep=$2 pin=$3 log_lines
+  log_lines=$(wc -l < "$SDIR/stdout.log")
+  (
+    # Pinned, this loop (a few forks every 50 ms) is the load generator's: on
+    # its core, not on driad's.
+    [[ "$pin" == pin ]] && taskset -p -c "$CLIENT_CPU" "$BASHPID" > /dev/null
+    sent=0 last=0 deadline=$(($(date +%s) + REBUILD_DURATION + 5))
+    while (($(date +%s) < deadline)); do
+      now=$(date +%s%N)
+      finished=$(tail -n +$((log_lines + 1)) "$SDIR/stdout.log" | grep -c "reload: config .* applied\|reload rejected")
+      if ((finished >= sent && now - last >= 1000000000)); then
+        if ((sent % 2 == 0)); then target=$CONFIG_STEM-alt.json; else target=$CONFIG_STEM.json; fi
+        ln -sfn "$BIG/$target" "$SDIR/next.json" && mv -T "$SDIR/next.json" "$SDIR/driad.json"
+        kill -HUP "$SPID" 2>/dev/null || exit 0
+        sent=$((sent + 1)) last=$now
+      fi
+      sleep 0.05
+    done
+  ) &
+  LOOPPID=$!
+  run_dnsperf "$phase" 1 "$pin" "$BIG_N" udp_fixed "$BIG/queries.txt" "$REBUILD_DURATION" "${dp_fixed[@]}" -Q "$LAT_QPS"
+  echo "${phase}_end,$(date +%s.%N)" >> "$EXTRA"
+  stop_pid "$LOOPPID"
+  LOOPPID=""
+  wait_reloads "$SDIR/stdout.log"
+  tail -n +$((log_lines + 1)) "$SDIR/stdout.log" > "$keep"
+}
+
 # 2. BIG_N sources, unpinned (a rebuild needs a core besides the query
 #    thread's): start-up time and memory, fixed-rate latency, max-rate UDP. For
 #    driad also the --check-config time, and two fixed-rate runs during rebuilds:
 #    - sighup: every second (or as soon as the previous reload is done, when
 #      it took longer) the config file is swapped (a symlink, policy.ttl
 #      60 <-> 61) and SIGHUP sent: driad re-reads the JSON and rebuilds;
+#    - sighup_shared (pin mode only): the same, and a steady run before it
+#      (big_shared), with every driad thread on SERVER_CPU and dnsperf on
+#      CLIENT_CPU: reloads and answers share one core, as on a server whose
+#      cores are all busy answering, with the generator out of the way;
 #    - health: the config has one live group fed by mx-sim, whose MX
 #      oper-status flips every second (hold_up_s 0): every flip rebuilds the
 #      whole snapshot, with no JSON read. Needs mx-sim; the headline figure.
@@ -539,31 +578,16 @@ if ((BIG_N > 0)); then
     run_dnsperf big 1 none "$BIG_N" udp_max "$BIG/queries.txt" "$BIG_DURATION" "${dp_none[@]}"
     if [[ "$s" == driad ]]; then
       log "$BIG_N sources: driad, config swapped and SIGHUP every second"
-      log_lines=$(wc -l < "$SDIR/stdout.log")
-      # One SIGHUP a second, but never while a reload is still running: a
-      # reload of 1M sources takes longer than a second, and queued signals
-      # would only pile up reloads after the run.
-      (
-        sent=0 last=0 deadline=$(($(date +%s) + REBUILD_DURATION + 5))
-        while (($(date +%s) < deadline)); do
-          now=$(date +%s%N)
-          finished=$(tail -n +$((log_lines + 1)) "$SDIR/stdout.log" | grep -c "reload: config .* applied\|reload rejected")
-          if ((finished >= sent && now - last >= 1000000000)); then
-            if ((sent % 2 == 0)); then target=$CONFIG_STEM-alt.json; else target=$CONFIG_STEM.json; fi
-            ln -sfn "$BIG/$target" "$SDIR/next.json" && mv -T "$SDIR/next.json" "$SDIR/driad.json"
-            kill -HUP "$SPID" 2>/dev/null || exit 0
-            sent=$((sent + 1)) last=$now
-          fi
-          sleep 0.05
-        done
-      ) &
-      LOOPPID=$!
-      run_dnsperf sighup 1 none "$BIG_N" udp_fixed "$BIG/queries.txt" "$REBUILD_DURATION" "${dp_fixed[@]}" -Q "$LAT_QPS"
-      echo "sighup_end,$(date +%s.%N)" >> "$EXTRA"
-      stop_pid "$LOOPPID"
-      LOOPPID=""
-      wait_reloads "$SDIR/stdout.log"
-      tail -n +$((log_lines + 1)) "$SDIR/stdout.log" > "$WORK/sighup-driad.log"
+      sighup_run sighup "$WORK/sighup-driad.log" none
+      stop_server
+      # The same with driad's every thread on one core and dnsperf on the
+      # other: reloads and answers share a core, as on a server whose cores
+      # are all busy answering, and the generator is out of the way.
+      if [[ " $PIN_MODES " == *" pin "* ]] && start_server driad "$BIG" pin; then
+        log "$BIG_N sources: driad on one core, steady, then SIGHUP every second"
+        run_dnsperf big_shared 1 pin "$BIG_N" udp_fixed "$BIG/queries.txt" "$BIG_DURATION" "${dp_fixed[@]}" -Q "$LAT_QPS"
+        sighup_run sighup_shared "$WORK/sighup-shared-driad.log" pin
+      fi
       stop_server
       if [[ -x "$MX_SIM" ]] && start_mx_sim; then
         log "$BIG_N sources: driad with a live group, MX oper-status flipped every second"

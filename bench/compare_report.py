@@ -285,14 +285,19 @@ def main():
     # The headline rebuild figure: health-change rebuilds when that run was
     # made, else SIGHUP reloads.
     headline = "health" if any(r["phase"] == "health" for r in runs) else "sighup"
-    for phase, what in (("health", "MX oper-status flip every s"),
-                        ("sighup", "config swap + SIGHUP every s")):
+    shared_where = f"{big}, driad on one core"
+    for p in ("p50", "p99", "p999"):
+        f.add(f"{p} us at {args.lat_qps} qps, steady ({shared_where})", f"{p}_us_fixed_rate_{big}_shared",
+              samples(runs, servers, field(f"{p}_us"), phase="big_shared", kind="udp_fixed"))
+    for phase, what, where in (("health", "MX oper-status flip every s", big_where),
+                               ("sighup", "config swap + SIGHUP every s", big_where),
+                               ("sighup_shared", "config swap + SIGHUP every s", shared_where)):
         suffix = "" if phase == headline else "_" + phase
         run = dict(phase=phase, kind="udp_fixed")
         for p in ("p50", "p99", "p999"):
-            f.add(f"{p} us at {args.lat_qps} qps, {what} ({big_where})",
+            f.add(f"{p} us at {args.lat_qps} qps, {what} ({where})",
                   f"{p}_us_during_rebuilds{suffix}", samples(runs, servers, field(f"{p}_us"), **run))
-        f.add(f"lost queries, {what} ({big})", f"lost_during_rebuilds{suffix}",
+        f.add(f"lost queries, {what} ({where})", f"lost_during_rebuilds{suffix}",
               samples(runs, servers, field("lost"), **run))
     driad_only(f"snapshots published during the oper-status run ({big})", "rebuilds_health",
                health.get("published", []))

@@ -78,6 +78,10 @@ class Daemon final : private admin::Backend {
     TopologyGroups groups;
   };
 
+  // How many nice levels below the query threads control work runs.
+  static constexpr int kControlNiceIncrement = 10;
+  void yield_to_query_threads();
+
   tl::expected<void, std::string> publish(const config::Config& effective, const LiveGroups& live);
   config::Config effective_config(const config::Config& config, const Topology& topology) const;
   // Builds the live groups for `effective` (keeping the health of unchanged

@@ -1,6 +1,7 @@
 """driadd as a service: SIGTERM drains (listeners closed, a TCP query in flight
 still answered, /readyz says draining, exit 0 within the bound); --user drops
-root for good once bound (as root); CAP_NET_BIND_SERVICE alone binds a low
+root for good once bound (as root); control work runs 10 nice levels below
+the query threads; CAP_NET_BIND_SERVICE alone binds a low
 port and is dropped afterwards (as root, with setpriv); `cmake --install`
 lays out the binaries, the systemd unit, the example config and the man
 pages; --help documents what an operator needs.
@@ -139,6 +140,28 @@ class PrivilegeTest(unittest.TestCase):
             for caps in ("CapEff", "CapPrm", "CapInh", "CapAmb"):
                 self.assertEqual(int(status[caps], 16), 0, (task, caps, status))
         self.assertIn("running as uid 0 with no capabilities; --user NAME runs as another user", driad.log())
+        self.assertEqual(driad.query(h.reverse_name("198.51.100.12")).rcode, 0)
+
+    def test_control_work_runs_below_the_query_threads(self):
+        driad = h.Driad(h.base_config())
+        self.addCleanup(driad.cleanup)
+        driad.start()
+        pid = driad.proc.pid
+        start_nice = os.getpriority(os.PRIO_PROCESS, os.getpid())  # inherited by driadd
+        seen = {}
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                name = f.read().strip()
+            # Nice is field 19 of /proc/PID/stat; the name in field 2 is in parentheses.
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                nice = int(f.read().rsplit(")", 1)[1].split()[16])
+            seen[name if task != str(pid) else "control"] = nice
+        self.assertEqual(seen.get("driad-udp"), start_nice, seen)
+        self.assertEqual(seen.get("driad-tcp"), start_nice, seen)
+        control_nice = min(start_nice + 10, 19)
+        self.assertEqual(seen.get("control"), control_nice, seen)
+        self.assertIn(f"control work at nice {control_nice}, query threads at nice {start_nice}",
+                      driad.log())
         self.assertEqual(driad.query(h.reverse_name("198.51.100.12")).rcode, 0)
 
     def test_unknown_user_is_an_error_before_serving(self):
