@@ -10,7 +10,7 @@ build=(g++ make cmake pkg-config libldns-dev libboost-dev nlohmann-json3-dev lib
 test=(libgtest-dev python3 bind9-dnsutils knot-dnsutils ldnsutils clang-format openssl python3-grpcio
       python3-grpc-tools)
 demo=(bind9-dnsutils knot-dnsutils python3 curl)
-bench=(dnsperf nsd knot python3)
+bench=(dnsperf nsd knot python3 libbenchmark-dev)
 
 wanted=("${build[@]}")
 for set in "$@"; do
