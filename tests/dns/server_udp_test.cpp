@@ -17,6 +17,7 @@
 
 #include "dns/server.hpp"
 #include "tests/dns/dns_test_support.hpp"
+#include "tests/dns/server_support.hpp"
 #include "tests/dns/test_snapshot.hpp"
 
 namespace driad::dns {
@@ -70,19 +71,6 @@ class Client {
   bool connected_ = false;
 };
 
-// A port the kernel gives a TCP socket on 127.0.0.1, closed again; 0 on error.
-std::uint16_t kernel_port() {
-  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in any{};
-  any.sin_family = AF_INET;
-  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof any;
-  const bool ok = bind(probe, reinterpret_cast<const sockaddr*>(&any), sizeof any) == 0 &&
-                  getsockname(probe, reinterpret_cast<sockaddr*>(&any), &length) == 0;
-  close(probe);
-  return ok ? ntohs(any.sin_port) : 0;
-}
-
 bool truncated(const Bytes& reply) {
   return reply.size() >= 12 && (reply[2] & 0x02) != 0;
 }
@@ -97,19 +85,10 @@ class ServerUdpTest : public testing::Test {
     auto snapshot = zones::Snapshot::build(test::test_spec());
     ASSERT_TRUE(snapshot) << snapshot.error();
     publisher_.publish(*snapshot);
-    for (int attempt = 0; attempt < 20 && !server_; ++attempt) {
-      const std::uint16_t port = kernel_port();
-      if (port == 0) continue;
-      ServerOptions options;
-      options.listen = {{boost::asio::ip::make_address("127.0.0.1"), port}};
-      options.threads = 1;
-      options.rrl = rrl;
-      auto server = std::make_unique<Server>(publisher_, options);
-      if (server->bind()) {
-        port_ = port;
-        server_ = std::move(server);
-      }
-    }
+    ServerOptions options;
+    options.threads = 1;
+    options.rrl = rrl;
+    server_ = test::bind_on_free_port(publisher_, options, {"127.0.0.1"}, port_);
     ASSERT_TRUE(server_) << "no free port on 127.0.0.1";
     server_->start();
   }

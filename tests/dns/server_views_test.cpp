@@ -19,6 +19,7 @@
 #include "dns/server.hpp"
 #include "tests/dns/dns_test_support.hpp"
 #include "tests/dns/ldns_support.hpp"
+#include "tests/dns/server_support.hpp"
 #include "tests/dns/test_snapshot.hpp"
 
 namespace driad::dns {
@@ -140,21 +141,6 @@ std::vector<std::string> relays_in(const std::optional<Bytes>& reply) {
   return out;
 }
 
-// A port the kernel gives a TCP socket on 127.0.0.1, closed again; 0 on error.
-std::uint16_t kernel_port() {
-  const Socket probe(::socket(AF_INET, SOCK_STREAM, 0));
-  const Endpoint any = endpoint("127.0.0.1", 0);
-  sockaddr_storage bound{};
-  socklen_t length = sizeof bound;
-  if (bind(probe.fd(), reinterpret_cast<const sockaddr*>(&any.address), any.length) != 0 ||
-      getsockname(probe.fd(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
-    return 0;
-  }
-  sockaddr_in v4{};
-  std::memcpy(&v4, &bound, sizeof v4);
-  return ntohs(v4.sin_port);
-}
-
 class ServerViewsTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -166,21 +152,9 @@ class ServerViewsTest : public testing::Test {
     ASSERT_TRUE(snapshot) << snapshot.error();
     publisher_.publish(*snapshot);
 
-    // The kernel picks a port for one TCP socket; the server may still lose it
-    // to another process before it binds, so a few are tried.
-    for (int attempt = 0; attempt < 20 && !server_; ++attempt) {
-      const std::uint16_t port = kernel_port();
-      if (port == 0) continue;
-      ServerOptions options;
-      options.listen = {{boost::asio::ip::make_address("127.0.0.1"), port},
-                        {boost::asio::ip::make_address("::1"), port}};
-      options.threads = 1;
-      auto server = std::make_unique<Server>(publisher_, options);
-      if (server->bind()) {
-        port_ = port;
-        server_ = std::move(server);
-      }
-    }
+    ServerOptions options;
+    options.threads = 1;
+    server_ = test::bind_on_free_port(publisher_, options, {"127.0.0.1", "::1"}, port_);
     ASSERT_TRUE(server_) << "no free port on 127.0.0.1 and ::1";
     server_->start();
   }

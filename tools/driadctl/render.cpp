@@ -36,24 +36,25 @@ std::string joined(const json& list, const char* separator = ", ") {
   return out;
 }
 
-std::string clock_time(std::int64_t unix_ms) {
-  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%H:%M:%SZ", &parts);
-  return text;
-}
-
-std::string timestamp(std::int64_t unix_ms) {
+// The UTC time of `unix_ms` (to the second) in strftime's `format`.
+std::string utc_text(std::int64_t unix_ms, const char* format) {
   const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
   std::tm parts{};
   gmtime_r(&seconds, &parts);
   char text[40];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
+  std::strftime(text, sizeof text, format, &parts);
+  return text;
+}
+
+std::string clock_time(std::int64_t unix_ms) {
+  return utc_text(unix_ms, "%H:%M:%SZ");
+}
+
+std::string timestamp(std::int64_t unix_ms) {
+  const std::string text = utc_text(unix_ms, "%Y-%m-%dT%H:%M:%S");
   char millis[8];
   std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(unix_ms % 1000));
-  return std::string(text) + millis;
+  return text + millis;
 }
 
 std::string bytes_text(double bytes) {
